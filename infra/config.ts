@@ -1,0 +1,159 @@
+// The one typed view of `Pulumi.<env>.yaml`. Every value that differs between environments is
+// read and checked here, and a wrong value fails the program with a message naming its key.
+import * as pulumi from "@pulumi/pulumi";
+
+export const PROJECT = "serverless-notes";
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+] as const;
+
+export type BillingMode = "PAY_PER_REQUEST" | "PROVISIONED";
+
+export interface EnvironmentConfig {
+  /** `aws:region`: where every resource of the stack lives. */
+  region: string;
+  /** Days CloudWatch keeps function and access logs. */
+  logRetentionDays: number;
+  /** DynamoDB capacity mode; `PROVISIONED` also needs the two capacities below. */
+  billingMode: BillingMode;
+  provisionedCapacity?: { read: number; write: number };
+  pointInTimeRecovery: boolean;
+  deletionProtection: boolean;
+  /** Pulumi `protect` on the tables: `pulumi destroy` refuses to delete them. */
+  protectTables: boolean;
+  lambdaMemoryMb: number;
+  lambdaTimeoutSeconds: number;
+  /** X-Ray tracing on the API stage and every function. */
+  tracing: boolean;
+  apiAccessLogs: boolean;
+  throttle: { rateLimit: number; burstLimit: number };
+  /** CloudWatch alarms on function errors and API 5XX responses. */
+  alarms: boolean;
+  /** `*`, `site` (the website's own origin), or an explicit `http(s)://host[:port]` origin. */
+  corsOrigin: string;
+  /** The course's scratch bucket whose name contains `deleteme`. */
+  labBucket: boolean;
+}
+
+/** Reads a raw config value; Pulumi hands every value to the program as a string. */
+export type ConfigSource = (key: string) => string | undefined;
+
+export class ConfigError extends Error {
+  constructor(key: string, problem: string) {
+    super(`Invalid configuration "${key}": ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+function reader(namespace: string, source: ConfigSource) {
+  const fullKey = (key: string) => `${namespace}:${key}`;
+  const raw = (key: string): string => {
+    const value = source(fullKey(key));
+    if (value === undefined || value === "") {
+      throw new ConfigError(fullKey(key), "is required but not set");
+    }
+    return value;
+  };
+  return {
+    string(key: string, pattern?: RegExp, describe?: string): string {
+      const value = raw(key);
+      if (pattern && !pattern.test(value)) {
+        throw new ConfigError(fullKey(key), `"${value}" is not ${describe ?? `like ${pattern}`}`);
+      }
+      return value;
+    },
+    boolean(key: string): boolean {
+      const value = raw(key);
+      if (value !== "true" && value !== "false") {
+        throw new ConfigError(fullKey(key), `"${value}" is not true or false`);
+      }
+      return value === "true";
+    },
+    integer(key: string, min: number, max: number): number {
+      const value = raw(key);
+      const n = Number(value);
+      if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
+        throw new ConfigError(
+          fullKey(key),
+          `"${value}" is not a whole number from ${min} to ${max}`,
+        );
+      }
+      return n;
+    },
+    number(key: string, min: number, max: number): number {
+      const value = raw(key);
+      const n = Number(value);
+      if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+        throw new ConfigError(fullKey(key), `"${value}" is not a number from ${min} to ${max}`);
+      }
+      return n;
+    },
+    oneOf<T extends string | number>(key: string, allowed: readonly T[]): T {
+      const value = raw(key);
+      const found = allowed.find((a) => String(a) === value.trim());
+      if (found === undefined) {
+        throw new ConfigError(fullKey(key), `"${value}" is not one of ${allowed.join(", ")}`);
+      }
+      return found;
+    },
+    has(key: string): boolean {
+      return source(fullKey(key)) !== undefined;
+    },
+  };
+}
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const ORIGIN = /^(\*|site|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
+
+/** Checks every key of the environment; the first wrong one fails with its name. */
+export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig {
+  const aws = reader("aws", source);
+  const cfg = reader(PROJECT, source);
+  const billingMode = cfg.oneOf<BillingMode>("billingMode", ["PAY_PER_REQUEST", "PROVISIONED"]);
+  const provisionedCapacity =
+    billingMode === "PROVISIONED"
+      ? {
+          read: cfg.integer("provisionedReadCapacity", 1, 40_000),
+          write: cfg.integer("provisionedWriteCapacity", 1, 40_000),
+        }
+      : undefined;
+  if (billingMode === "PAY_PER_REQUEST") {
+    for (const key of ["provisionedReadCapacity", "provisionedWriteCapacity"]) {
+      if (cfg.has(key)) {
+        throw new ConfigError(`${PROJECT}:${key}`, "is only allowed with billingMode PROVISIONED");
+      }
+    }
+  }
+  return {
+    region: aws.string("region", REGION, "an AWS region name such as ap-northeast-2"),
+    logRetentionDays: cfg.oneOf("logRetentionDays", LOG_RETENTION_DAYS),
+    billingMode,
+    provisionedCapacity,
+    pointInTimeRecovery: cfg.boolean("pointInTimeRecovery"),
+    deletionProtection: cfg.boolean("deletionProtection"),
+    protectTables: cfg.boolean("protectTables"),
+    lambdaMemoryMb: cfg.integer("lambdaMemoryMb", 128, 10_240),
+    // API Gateway stops waiting for an integration after 29 seconds.
+    lambdaTimeoutSeconds: cfg.integer("lambdaTimeoutSeconds", 1, 29),
+    tracing: cfg.boolean("tracing"),
+    apiAccessLogs: cfg.boolean("apiAccessLogs"),
+    throttle: {
+      rateLimit: cfg.number("throttleRateLimit", 1, 10_000),
+      burstLimit: cfg.integer("throttleBurstLimit", 1, 5_000),
+    },
+    alarms: cfg.boolean("alarms"),
+    corsOrigin: cfg.string("corsOrigin", ORIGIN, "*, site, or an http(s) origin"),
+    labBucket: cfg.boolean("labBucket"),
+  };
+}
+
+/** The stack's configuration as the Pulumi engine hands it to the program. */
+export function loadEnvironmentConfig(): EnvironmentConfig {
+  return parseEnvironmentConfig((key) => {
+    const [namespace, name] = key.split(":");
+    return new pulumi.Config(namespace).get(name);
+  });
+}

@@ -1,0 +1,121 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import packageJson from "../package.json";
+import { assumableBy, logWriting, policyDocument, traceWriting } from "./iamDocuments";
+
+/** A handler factory: run once per container, it returns the handler for every invocation. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type HandlerFactory = () => (event: any, context: any) => Promise<unknown>;
+
+export interface FunctionArgs {
+  /** The function's physical name; its log group is `/aws/lambda/<functionName>`. */
+  functionName: pulumi.Input<string>;
+  /** Serialised with its closure into the archive's `__index.js`. */
+  handlerFactory: HandlerFactory;
+  /** What this function may do beyond writing its own logs (and traces when tracing). */
+  grants: aws.iam.PolicyStatement[];
+  environment?: Record<string, pulumi.Input<string>>;
+  /** Default 128. */
+  memoryMb?: number;
+  /** Default 10. */
+  timeoutSeconds?: number;
+  /** Default 14. */
+  logRetentionDays?: number;
+  /** Default false: X-Ray active tracing. */
+  tracing?: boolean;
+  /** Default false: a CloudWatch alarm on any error in a five-minute period. */
+  errorAlarm?: boolean;
+}
+
+// The Node.js 22 runtime carries AWS SDK v3, so the archive needs none of the program's
+// dependencies: excluding them all leaves the serialised handler alone in the zip.
+const RUNTIME_PROVIDED = Object.keys(packageJson.dependencies);
+
+/** One Lambda function with its own role, its own log group and nothing else. */
+export class Function extends pulumi.ComponentResource {
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly invokeArn: pulumi.Output<string>;
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: FunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("serverless-notes:function:Function", name, {}, opts);
+    const tracing = args.tracing ?? false;
+
+    // Created here rather than by Lambda on first write, so it has a retention and Pulumi owns it.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      name,
+      {
+        name: pulumi.interpolate`/aws/lambda/${args.functionName}`,
+        retentionInDays: args.logRetentionDays ?? 14,
+      },
+      { parent: this },
+    );
+
+    // The execution role: trusted by Lambda only, never the FullAccess default of CallbackFunction.
+    const role = new aws.iam.Role(
+      name,
+      { assumeRolePolicy: assumableBy("lambda.amazonaws.com") },
+      { parent: this },
+    );
+
+    // Exactly the route's grants, its own log group, and X-Ray where traced.
+    const rolePolicy = new aws.iam.RolePolicy(
+      name,
+      {
+        role: role.id,
+        policy: policyDocument(
+          ...args.grants,
+          logWriting(logGroup.arn),
+          ...(tracing ? [traceWriting()] : []),
+        ),
+      },
+      { parent: this },
+    );
+
+    // The handler, serialised with what it captures; the archive holds `__index.js` alone.
+    const fn = new aws.lambda.CallbackFunction(
+      name,
+      {
+        name: args.functionName,
+        callbackFactory: args.handlerFactory,
+        role,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ["arm64"],
+        memorySize: args.memoryMb ?? 128,
+        timeout: args.timeoutSeconds ?? 10,
+        environment: args.environment ? { variables: args.environment } : undefined,
+        loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+        tracingConfig: { mode: tracing ? "Active" : "PassThrough" },
+        codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED] },
+      },
+      { parent: this, dependsOn: [logGroup, rolePolicy] },
+    );
+
+    if (args.errorAlarm) {
+      // Any error in five minutes is worth a look.
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-errors`,
+        {
+          alarmDescription: pulumi.interpolate`Errors in Lambda function ${fn.name}`,
+          namespace: "AWS/Lambda",
+          metricName: "Errors",
+          dimensions: { FunctionName: fn.name },
+          statistic: "Sum",
+          period: 300,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+        },
+        { parent: this },
+      );
+    }
+
+    this.name = fn.name;
+    this.arn = fn.arn;
+    this.invokeArn = fn.invokeArn;
+    this.roleArn = role.arn;
+    this.registerOutputs({ name: this.name, arn: this.arn, roleArn: this.roleArn });
+  }
+}

@@ -1,0 +1,75 @@
+// Every IAM grant of the system, as typed policy documents built by small named functions, so a
+// reader finds each permission once, here.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+type Arn = pulumi.Input<string>;
+
+export function policyDocument(...statements: aws.iam.PolicyStatement[]): aws.iam.PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy: only the named AWS service may assume the role. */
+export function assumableBy(service: string): aws.iam.PolicyDocument {
+  return policyDocument({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+  });
+}
+
+/** Exactly these DynamoDB actions on exactly one table. */
+export function tableAccess(tableArn: Arn, actions: string[]): aws.iam.PolicyStatement {
+  for (const action of actions) {
+    if (!/^dynamodb:[A-Za-z]+$/.test(action)) {
+      throw new Error(`tableAccess takes named DynamoDB actions, not "${action}"`);
+    }
+  }
+  return { Effect: "Allow", Action: actions, Resource: tableArn };
+}
+
+/** Writing log events into one log group's streams (the group itself is created by Pulumi). */
+export function logWriting(logGroupArn: Arn): aws.iam.PolicyStatement {
+  return {
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+  };
+}
+
+/** X-Ray segment upload; AWS offers no resource narrower than `*` for these two actions. */
+export function traceWriting(): aws.iam.PolicyStatement {
+  return {
+    Effect: "Allow",
+    Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+    Resource: "*",
+  };
+}
+
+/** The course's `S3-Delete-Bucket-Policy`: delete one bucket, nothing else. */
+export function bucketDeletion(bucketArn: Arn): aws.iam.PolicyStatement {
+  return { Effect: "Allow", Action: "s3:DeleteBucket", Resource: bucketArn };
+}
+
+/** Anyone may read the objects of a website bucket; no other action, not the bucket itself. */
+export function publicObjectRead(bucketArn: Arn): aws.iam.PolicyStatement {
+  return {
+    Sid: "PublicReadGetObject",
+    Effect: "Allow",
+    Principal: "*",
+    Action: "s3:GetObject",
+    Resource: pulumi.interpolate`${bucketArn}/*`,
+  };
+}
+
+/** Refuses every request to a bucket or its objects that does not come over TLS. */
+export function denyInsecureTransport(bucketArn: Arn): aws.iam.PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}

@@ -1,0 +1,82 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport, policyDocument } from "./iamDocuments";
+
+export interface PrivateBucketArgs {
+  /** A fixed physical name; otherwise Pulumi generates one from `bucketPrefix` or the resource name. */
+  bucketName?: pulumi.Input<string>;
+  bucketPrefix?: string;
+  /** Default false: keep every version of every object. */
+  versioning?: boolean;
+  /** Default false: `pulumi destroy` also deletes the objects (for scratch buckets only). */
+  forceDestroy?: boolean;
+}
+
+/** A bucket nobody outside the account can reach: public access blocked, encrypted, TLS only. */
+export class PrivateBucket extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("serverless-notes:bucket:PrivateBucket", name, {}, opts);
+    const child = { parent: this };
+
+    const bucket = new aws.s3.Bucket(
+      name,
+      {
+        bucket: args.bucketName,
+        bucketPrefix: args.bucketName ? undefined : args.bucketPrefix,
+        forceDestroy: args.forceDestroy ?? false,
+      },
+      child,
+    );
+
+    // No ACL or policy may ever make this bucket public.
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      name,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: true,
+      },
+      child,
+    );
+
+    new aws.s3.BucketOwnershipControls(
+      name,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      child,
+    );
+
+    // Encryption at rest with S3-managed keys, stated rather than left to the account default.
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      name,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      child,
+    );
+
+    if (args.versioning) {
+      new aws.s3.BucketVersioning(
+        name,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        child,
+      );
+    }
+
+    // Plain-HTTP requests are refused, whoever makes them.
+    new aws.s3.BucketPolicy(
+      name,
+      { bucket: bucket.id, policy: policyDocument(denyInsecureTransport(bucket.arn)) },
+      { parent: this, dependsOn: [publicAccess] },
+    );
+
+    this.bucketName = bucket.bucket;
+    this.arn = bucket.arn;
+    this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+  }
+}

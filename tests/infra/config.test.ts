@@ -1,0 +1,82 @@
+import { strict as assert } from "node:assert";
+import { ConfigError, parseEnvironmentConfig } from "../../infra/config";
+import { recordStack } from "../harness/graph";
+import { loadStackConfig } from "../harness/stackConfig";
+
+const source = (values: Record<string, string>) => (key: string) => values[key];
+
+describe("infra/config", () => {
+  for (const stack of ["dev", "prod"]) {
+    it(`accepts Pulumi.${stack}.yaml as it is`, () => {
+      const values = loadStackConfig(stack);
+      const config = parseEnvironmentConfig(source(values));
+      assert.equal(config.region, values["aws:region"]);
+      assert.equal(config.logRetentionDays, Number(values["serverless-notes:logRetentionDays"]));
+      assert.equal(config.corsOrigin, values["serverless-notes:corsOrigin"]);
+    });
+  }
+
+  const bad: [string, string, RegExp][] = [
+    ["serverless-notes:logRetentionDays", "-1", /is not one of 1, 3, 5/],
+    ["serverless-notes:logRetentionDays", "8", /is not one of/],
+    ["serverless-notes:billingMode", "ON_DEMAND", /is not one of PAY_PER_REQUEST, PROVISIONED/],
+    ["serverless-notes:lambdaMemoryMb", "64", /from 128 to 10240/],
+    ["serverless-notes:lambdaTimeoutSeconds", "30", /from 1 to 29/],
+    ["serverless-notes:lambdaTimeoutSeconds", "2.5", /whole number/],
+    ["serverless-notes:tracing", "yes", /is not true or false/],
+    ["serverless-notes:throttleRateLimit", "fast", /is not a number/],
+    ["serverless-notes:corsOrigin", "example.com", /\*, site, or an http\(s\) origin/],
+    ["aws:region", "Seoul", /AWS region name/],
+  ];
+  for (const [key, value, problem] of bad) {
+    it(`rejects ${key} = ${value}, naming the key`, () => {
+      const values = { ...loadStackConfig("dev"), [key]: value };
+      assert.throws(
+        () => parseEnvironmentConfig(source(values)),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.message.includes(`"${key}"`) &&
+          problem.test(err.message),
+      );
+    });
+  }
+
+  it("requires every key, naming the missing one", () => {
+    const values = loadStackConfig("prod");
+    delete values["serverless-notes:alarms"];
+    assert.throws(
+      () => parseEnvironmentConfig(source(values)),
+      /"serverless-notes:alarms": is required/,
+    );
+  });
+
+  it("asks for capacities with PROVISIONED billing and refuses them on demand", () => {
+    const provisioned = {
+      ...loadStackConfig("dev"),
+      "serverless-notes:billingMode": "PROVISIONED",
+    };
+    assert.throws(
+      () => parseEnvironmentConfig(source(provisioned)),
+      /"serverless-notes:provisionedReadCapacity": is required/,
+    );
+    const onDemand = { ...loadStackConfig("dev"), "serverless-notes:provisionedReadCapacity": "5" };
+    assert.throws(
+      () => parseEnvironmentConfig(source(onDemand)),
+      /"serverless-notes:provisionedReadCapacity": is only allowed with billingMode PROVISIONED/,
+    );
+  });
+
+  describe("a wrong value in the stack file fails the whole program", function () {
+    this.timeout(120_000);
+    for (const [key, value] of [
+      ["serverless-notes:logRetentionDays", "-1"],
+      ["serverless-notes:billingMode", "ON_DEMAND"],
+    ]) {
+      it(`${key}: ${value}`, async () => {
+        const graph = await recordStack("dev", { set: { [key]: value } });
+        assert.match(String(graph.recorded.error), new RegExp(`Invalid configuration "${key}"`));
+        assert.equal(graph.all().filter((r) => r.type.startsWith("aws:")).length, 0);
+      });
+    }
+  });
+});

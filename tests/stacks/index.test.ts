@@ -1,0 +1,99 @@
+import { strict as assert } from "node:assert";
+import { recordStack } from "../harness/graph";
+import { forEachStack, flag } from "../support/stackSuite";
+
+forEachStack("stack", (graph) => {
+  it("exports the SPEC's outputs, each a realistic value", () => {
+    const o = graph().outputs;
+    assert.deepEqual(Object.keys(o).sort(), [
+      "apiUrl",
+      "applicationRoleArn",
+      "deleteBucketPolicyArn",
+      "membersTableName",
+      "notesTableName",
+      "siteUrl",
+    ]);
+    const region = graph().config("aws:region");
+    assert.match(
+      String(o.siteUrl),
+      new RegExp(`^http://[a-z0-9.-]+\\.s3-website[.-]${region}\\.amazonaws\\.com$`),
+    );
+    assert.match(
+      String(o.apiUrl),
+      new RegExp(
+        `^https://[a-z0-9]+\\.execute-api\\.${region}\\.amazonaws\\.com/${graph().stack}$`,
+      ),
+    );
+    assert.equal(o.notesTableName, `serverless-notes-${graph().stack}-Notes`);
+    assert.equal(o.membersTableName, `serverless-notes-${graph().stack}-hello-member`);
+    assert.match(String(o.applicationRoleArn), /^arn:aws:iam::\d{12}:role\/.+application-role$/);
+    assert.match(
+      String(o.deleteBucketPolicyArn),
+      /^arn:aws:iam::\d{12}:policy\/.+S3-Delete-Bucket-Policy$/,
+    );
+  });
+
+  it("creates every AWS resource through one explicit provider in the configured region", () => {
+    const provider = graph().resource("pulumi:providers:aws", {});
+    assert.equal(provider.inputs.region, graph().config("aws:region"));
+    const awsResources = graph()
+      .all()
+      .filter((r) => r.custom && r.type.startsWith("aws:"));
+    assert.ok(awsResources.length > 50, `only ${awsResources.length} AWS resources recorded`);
+    for (const r of awsResources) {
+      assert.match(String(r.provider), /[:$]pulumi:providers:aws::aws::/, `${r.type} ${r.name}`);
+    }
+    assert.deepEqual(JSON.parse(graph().config("pulumi:disable-default-providers")), ["aws"]);
+  });
+
+  it("tags every taggable resource with Project, Environment and ManagedBy", () => {
+    const provider = graph().resource("pulumi:providers:aws", {});
+    // Provider configuration reaches the engine JSON-encoded.
+    const defaultTags = JSON.parse(String(provider.inputs.defaultTags)) as { tags: unknown };
+    assert.deepEqual(defaultTags.tags, {
+      Project: "serverless-notes",
+      Environment: graph().stack,
+      ManagedBy: "pulumi",
+    });
+  });
+
+  it("declares the resource set the route table and config call for", () => {
+    const g = graph();
+    const alarms = flag(g, "alarms");
+    const accessLogs = flag(g, "apiAccessLogs");
+    const lab = flag(g, "labBucket");
+    const expected: Record<string, number> = {
+      "aws:dynamodb/table:Table": 2,
+      "aws:lambda/function:Function": 7,
+      "aws:iam/rolePolicy:RolePolicy": 7,
+      // One per function, the application role, and API Gateway's logging role where logged.
+      "aws:iam/role:Role": 7 + 1 + (accessLogs ? 1 : 0),
+      "aws:cloudwatch/logGroup:LogGroup": 7 + (accessLogs ? 1 : 0),
+      "aws:lambda/permission:Permission": 7,
+      "aws:apigateway/restApi:RestApi": 1,
+      "aws:apigateway/resource:Resource": 5,
+      // Seven routes and an OPTIONS answer on each of the three route paths.
+      "aws:apigateway/method:Method": 10,
+      "aws:apigateway/integration:Integration": 10,
+      "aws:apigateway/deployment:Deployment": 1,
+      "aws:apigateway/stage:Stage": 1,
+      "aws:apigateway/account:Account": accessLogs ? 1 : 0,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? 7 + 1 : 0,
+      "aws:s3/bucket:Bucket": 1 + (lab ? 1 : 0),
+      "aws:iam/policy:Policy": 1,
+      "aws:iam/instanceProfile:InstanceProfile": 1,
+    };
+    for (const [type, count] of Object.entries(expected)) {
+      assert.equal(g.count(type), count, type);
+    }
+  });
+});
+
+describe("stack selection", () => {
+  it("fails at once for an unknown stack, naming the known environments", async function () {
+    this.timeout(120_000);
+    const graph = await recordStack("staging");
+    assert.match(String(graph.recorded.error), /Unknown stack "staging".*dev, prod/);
+    assert.equal(graph.all().filter((r) => r.type.startsWith("aws:")).length, 0);
+  });
+});
