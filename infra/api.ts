@@ -31,6 +31,9 @@ export interface ApiArgs {
   serverErrorAlarm?: boolean;
 }
 
+/** Request content types the 405 mock accepts a body of. */
+const MOCK_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"];
+
 const CORS_HEADERS = "Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token";
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -179,6 +182,9 @@ export class Api extends pulumi.ComponentResource {
         { parent: this, dependsOn: [mock] },
       );
       deploymentInputs.push(options, mock, optionsResponse, optionsIntegrationResponse);
+      deploymentInputs.push(
+        ...this.methodNotAllowed(name, api, resourceId(path), path, methods, args),
+      );
     }
 
     // Errors raised by the gateway itself (throttling, unknown paths) carry CORS headers too,
@@ -311,5 +317,71 @@ export class Api extends pulumi.ComponentResource {
     this.url = stage.invokeUrl;
     this.stageName = stage.stageName;
     this.registerOutputs({ restApiId: this.restApiId, url: this.url });
+  }
+
+  /**
+   * Any other method on a route's path gets the SPEC's 405 from the gateway itself: explicit
+   * methods win over `ANY`, so only methods the route table lacks reach this mock.
+   */
+  private methodNotAllowed(
+    name: string,
+    api: aws.apigateway.RestApi,
+    resourceId: pulumi.Input<string>,
+    path: string,
+    methods: HttpMethod[],
+    args: ApiArgs,
+  ): pulumi.Resource[] {
+    const id = `${name}-ANY${path}`;
+    const common = { restApi: api.id, resourceId, httpMethod: "ANY" };
+    const child = { parent: this };
+    const any = new aws.apigateway.Method(id, { ...common, authorization: "NONE" }, child);
+    const statusOnly = '{"statusCode": 405}';
+    const mock = new aws.apigateway.Integration(
+      id,
+      {
+        ...common,
+        httpMethod: any.httpMethod,
+        type: "MOCK",
+        // Whatever the body's type, the mock answers; the response below is always the 405.
+        passthroughBehavior: "WHEN_NO_MATCH",
+        requestTemplates: Object.fromEntries(MOCK_CONTENT_TYPES.map((t) => [t, statusOnly])),
+      },
+      child,
+    );
+    const headers = ["Access-Control-Allow-Origin", "Allow"];
+    const response = new aws.apigateway.MethodResponse(
+      id,
+      {
+        ...common,
+        httpMethod: any.httpMethod,
+        statusCode: "405",
+        responseParameters: Object.fromEntries(
+          headers.map((h) => [`method.response.header.${h}`, true]),
+        ),
+      },
+      child,
+    );
+    const integrationResponse = new aws.apigateway.IntegrationResponse(
+      id,
+      {
+        ...common,
+        httpMethod: any.httpMethod,
+        statusCode: response.statusCode,
+        responseParameters: {
+          "method.response.header.Access-Control-Allow-Origin": pulumi.interpolate`'${args.corsOrigin}'`,
+          "method.response.header.Allow": `'${[...methods, "OPTIONS"].join(",")}'`,
+        },
+        responseTemplates: {
+          "application/json": JSON.stringify({
+            error: {
+              code: "MethodNotAllowed",
+              message: "Method $context.httpMethod is not allowed on $context.resourcePath",
+            },
+          }),
+        },
+      },
+      { parent: this, dependsOn: [mock] },
+    );
+    return [any, mock, response, integrationResponse];
   }
 }

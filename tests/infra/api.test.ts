@@ -98,6 +98,36 @@ forEachStack("Api", (graph) => {
     });
   }
 
+  for (const path of [...new Set(routes.map((r) => r.path))]) {
+    it(`answers any other method on ${path} with the SPEC's 405 at the gateway`, () => {
+      const g = graph();
+      const any = methodAt(g, "ANY", path);
+      const resourceId = any.inputs.resourceId;
+      const mock = g
+        .resources("aws:apigateway/integration:Integration", { httpMethod: "ANY", type: "MOCK" })
+        .filter((i) => i.inputs.resourceId === resourceId);
+      assert.equal(mock.length, 1);
+      const [answer] = g
+        .resources("aws:apigateway/integrationResponse:IntegrationResponse", {
+          httpMethod: "ANY",
+          statusCode: "405",
+        })
+        .filter((i) => i.inputs.resourceId === resourceId);
+      assert.ok(answer, `no 405 answer on ${path}`);
+      const methods = routes.filter((r) => r.path === path).map((r) => r.method);
+      assert.deepEqual(answer.inputs.responseParameters, {
+        "method.response.header.Access-Control-Allow-Origin": `'${expectedOrigin(g)}'`,
+        "method.response.header.Allow": `'${[...methods, "OPTIONS"].join(",")}'`,
+      });
+      const body = JSON.parse(
+        (answer.inputs.responseTemplates as Record<string, string>)["application/json"],
+      ) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, "MethodNotAllowed");
+      // No route's own method is shadowed: explicit methods win over ANY in API Gateway.
+      for (const m of methods) assert.ok(methodAt(g, m, path));
+    });
+  }
+
   it("puts CORS headers on the gateway's own 4XX and 5XX answers", () => {
     const g = graph();
     for (const responseType of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
