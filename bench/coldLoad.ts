@@ -1,0 +1,42 @@
+// The cold start of a function: a fresh execution environment (a forked runtime worker) loading
+// the handler module, measured by the worker itself around the `require`, as Lambda's Init
+// Duration. Each sample is a new process, so nothing is cached in the module system.
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { startFunction } from "../local/lambdaRuntime";
+
+export interface ColdLoadOptions {
+  name: string;
+  taskRoot: string;
+  environment: Record<string, string>;
+  memoryMb: number;
+  samples: number;
+}
+
+/** The median module load time over fresh environments, in milliseconds. */
+export async function coldLoad(options: ColdLoadOptions): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < options.samples; i++) {
+    const fn = startFunction({
+      name: options.name,
+      codeDir: options.taskRoot,
+      handler: "__index.handler",
+      environment: options.environment,
+      timeoutSeconds: 10,
+      memoryMb: options.memoryMb,
+      maxConcurrency: 1,
+    });
+    try {
+      // A method no route has: the handler answers 405 without calling DynamoDB.
+      const outcome = await fn.invoke({ httpMethod: "OPTIONS", headers: {}, body: null });
+      const status = "result" in outcome && (outcome.result as APIGatewayProxyResult).statusCode;
+      if (status !== 405 || outcome.initDurationMs === undefined) {
+        throw new Error(`${options.name}: unexpected cold start ${JSON.stringify(outcome)}`);
+      }
+      times.push(outcome.initDurationMs);
+    } finally {
+      await fn.close();
+    }
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

@@ -1,0 +1,325 @@
+// A local stand-in for the Lambda Node.js runtime: each execution environment is a forked
+// `lambdaWorker.js` with the function's environment, its task root as cwd, and only the modules
+// the real runtime provides (AWS SDK v3) on NODE_PATH, so code that runs here runs on Lambda.
+import { fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export interface FunctionOptions {
+  /** The function's name, as `AWS_LAMBDA_FUNCTION_NAME`. */
+  name: string;
+  /** The extracted archive (the task root); no folder above it may hold a `node_modules`. */
+  codeDir: string;
+  /** `<module>.<export>`, e.g. `__index.handler`. */
+  handler: string;
+  /** The function's variables, plus any AWS_* the caller adds (endpoint, region, credentials). */
+  environment?: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Execution environments at once; invocations beyond that wait. Default 4. */
+  maxConcurrency?: number;
+  /** Each line the function writes, as it comes, e.g. to print it with a prefix. */
+  onLog?: (line: LogLine) => void;
+}
+
+export interface LogLine {
+  /** Absent for lines written outside an invocation (during init, or after a response). */
+  requestId?: string;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+export interface LambdaError {
+  errorType: string;
+  errorMessage: string;
+}
+
+export type InvokeOutcome = ({ result: unknown } | { error: LambdaError } | { timedOut: true }) & {
+  requestId: string;
+  /** The handler's run time, init excluded. */
+  durationMs: number;
+  /** The cold start's module load time, on the invocation that started an environment. */
+  initDurationMs?: number;
+  /** This invocation's lines, runtime lines (START, END, REPORT) included. */
+  logs: string[];
+};
+
+export interface LambdaFunction {
+  invoke(event: unknown, options?: { requestId?: string }): Promise<InvokeOutcome>;
+  /** Every line written so far, in order. */
+  readonly logs: LogLine[];
+  /** Kills every environment; waiting invocations fail. */
+  close(): Promise<void>;
+}
+
+const WORKER = path.join(__dirname, "lambdaWorker.js");
+/** Lambda's limit for an on-demand init phase. */
+const INIT_TIMEOUT_MS = 10_000;
+
+interface Running {
+  requestId: string;
+  logs: string[];
+  settle(outcome: { result: unknown } | { error: LambdaError }): void;
+}
+
+interface Environment {
+  child: ChildProcess;
+  /** Resolves with the init duration once the handler is loaded. */
+  ready: Promise<number>;
+  initialized: boolean;
+  running?: Running;
+  partial: Record<LogLine["stream"], string>;
+}
+
+let runtimeModules: string | undefined;
+
+/**
+ * The folder on NODE_PATH: `@aws-sdk` linked to the project's copy, and nothing else, as the
+ * runtime's own `node_modules`. The SDK's dependencies resolve from its real location.
+ */
+function runtimeProvidedModules(): string {
+  if (runtimeModules) return runtimeModules;
+  const sdk = path.dirname(path.dirname(require.resolve("@aws-sdk/client-dynamodb/package.json")));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-runtime-"));
+  fs.mkdirSync(path.join(dir, "node_modules"));
+  fs.symlinkSync(sdk, path.join(dir, "node_modules", "@aws-sdk"), "dir");
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return (runtimeModules = path.join(dir, "node_modules"));
+}
+
+/** Node looks for modules in every parent's `node_modules`; Lambda's /var/task has none above. */
+function assertIsolated(taskRoot: string): void {
+  for (let dir = path.dirname(taskRoot); ; dir = path.dirname(dir)) {
+    const modules = path.join(dir, "node_modules");
+    if (fs.existsSync(modules)) {
+      throw new Error(`task root ${taskRoot} can reach ${modules}: extract it under os.tmpdir()`);
+    }
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
+export function startFunction(options: FunctionOptions): LambdaFunction {
+  const taskRoot = fs.realpathSync(options.codeDir);
+  assertIsolated(taskRoot);
+  const maxConcurrency = options.maxConcurrency ?? 4;
+  const timeoutMs = options.timeoutSeconds * 1000;
+  const region = options.environment?.AWS_REGION ?? process.env.AWS_REGION ?? "us-east-1";
+  const baseEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    LANG: "en_US.UTF-8",
+    TZ: "UTC",
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    ...options.environment,
+    AWS_LAMBDA_FUNCTION_NAME: options.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${options.name}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    _HANDLER: options.handler,
+    LAMBDA_TASK_ROOT: taskRoot,
+    NODE_PATH: runtimeProvidedModules(),
+  };
+
+  const logs: LogLine[] = [];
+  const all = new Set<Environment>();
+  const idle: Environment[] = [];
+  const waiting: { resolve(env: Environment): void; reject(error: Error): void }[] = [];
+  let closed = false;
+
+  function emit(env: Environment | undefined, stream: LogLine["stream"], text: string): void {
+    const line: LogLine = { requestId: env?.running?.requestId, stream, text };
+    logs.push(line);
+    env?.running?.logs.push(text);
+    options.onLog?.(line);
+  }
+
+  function write(env: Environment, stream: LogLine["stream"], text: string): void {
+    const lines = (env.partial[stream] + text).split("\n");
+    env.partial[stream] = lines.pop() ?? "";
+    for (const line of lines) emit(env, stream, line);
+  }
+
+  function flush(env: Environment): void {
+    for (const stream of ["stdout", "stderr"] as const) {
+      if (env.partial[stream]) emit(env, stream, env.partial[stream]);
+      env.partial[stream] = "";
+    }
+  }
+
+  function spawn(): Environment {
+    const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+    const child = fork(WORKER, [], {
+      cwd: taskRoot,
+      env: { ...baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStream },
+      // Not the parent's flags (ts-node); the heap capped near the memory size, as Lambda does.
+      execArgv: [`--max-old-space-size=${Math.floor(options.memoryMb * 0.9)}`],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    let ready!: (initMs: number) => void;
+    let failed!: (error: LambdaError) => void;
+    const env: Environment = {
+      child,
+      ready: new Promise((resolve, reject) => ((ready = resolve), (failed = reject))),
+      initialized: false,
+      partial: { stdout: "", stderr: "" },
+    };
+    env.ready.catch(() => undefined);
+    // Output that bypasses the worker's capture (native writes, Node's own crash report).
+    child.stdout?.on("data", (chunk: Buffer) => write(env, "stdout", chunk.toString("utf8")));
+    child.stderr?.on("data", (chunk: Buffer) => write(env, "stderr", chunk.toString("utf8")));
+    child.on("message", (message: WorkerMessage) => {
+      if (message.type === "log") write(env, message.stream, message.text);
+      else if (message.type === "ready") ready(message.initDurationMs);
+      else if (message.type === "initError") failed(message.error);
+      else if (message.type === "done") {
+        // The environment is exiting: it takes no further invocation.
+        if ("fatal" in message) retire(env);
+        env.running?.settle(
+          "error" in message ? { error: message.error } : { result: JSON.parse(message.payload) },
+        );
+      }
+    });
+    child.on("error", (error) =>
+      failed({ errorType: "Runtime.ExitError", errorMessage: error.message }),
+    );
+    child.on("exit", (code, signal) => {
+      const reason = `Runtime exited with error: ${signal ?? `exit status ${code}`}`;
+      failed({ errorType: "Runtime.ExitError", errorMessage: reason });
+      const running = env.running;
+      running?.settle({
+        error: {
+          errorType: "Runtime.ExitError",
+          errorMessage: `RequestId: ${running.requestId} Error: ${reason}`,
+        },
+      });
+      retire(env);
+    });
+    all.add(env);
+    return env;
+  }
+
+  function acquire(): Promise<Environment> {
+    const env = idle.pop();
+    if (env) return Promise.resolve(env);
+    if (all.size < maxConcurrency) return Promise.resolve(spawn());
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  }
+
+  function release(env: Environment): void {
+    if (!all.has(env)) return;
+    const next = waiting.shift();
+    if (next) next.resolve(env);
+    else idle.push(env);
+  }
+
+  /** Frees an environment's slot, for the next waiting invocation if any. */
+  function retire(env: Environment): void {
+    if (!all.delete(env)) return;
+    if (idle.includes(env)) idle.splice(idle.indexOf(env), 1);
+    if (!closed) waiting.shift()?.resolve(spawn());
+  }
+
+  /** Lambda resets an environment whose invocation timed out: the next one starts cold. */
+  function kill(env: Environment): void {
+    retire(env);
+    env.child.kill("SIGKILL");
+  }
+
+  /** Runs `step` with a time limit; undefined when the limit passed first. */
+  function within<T>(ms: number, step: Promise<T>): Promise<T | undefined> {
+    let expire!: () => void;
+    const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
+    const timer = setTimeout(expire, ms);
+    return Promise.race([step, expired]).finally(() => clearTimeout(timer));
+  }
+
+  async function invoke(event: unknown, invokeOptions: { requestId?: string } = {}) {
+    if (closed) throw new Error(`function ${options.name} is closed`);
+    const requestId = invokeOptions.requestId ?? randomUUID();
+    const env = await acquire();
+    const invocationLogs: string[] = [];
+    let started = Date.now();
+    const runtimeLine = (text: string) => {
+      logs.push({ requestId, stream: "stdout", text });
+      invocationLogs.push(text);
+      options.onLog?.({ requestId, stream: "stdout", text });
+    };
+    const outcome = (
+      result: { result: unknown } | { error: LambdaError } | { timedOut: true },
+      initDurationMs?: number,
+    ): InvokeOutcome => ({
+      ...result,
+      requestId,
+      durationMs: Date.now() - started,
+      initDurationMs,
+      logs: invocationLogs,
+    });
+
+    let initDurationMs: number | undefined;
+    if (!env.initialized) {
+      try {
+        initDurationMs = await within(INIT_TIMEOUT_MS, env.ready);
+      } catch (error) {
+        kill(env);
+        runtimeLine(`INIT_REPORT RequestId: ${requestId}\tStatus: error`);
+        return outcome({ error: error as LambdaError });
+      }
+      if (initDurationMs === undefined) {
+        kill(env);
+        runtimeLine(`INIT_REPORT RequestId: ${requestId}\tStatus: timeout`);
+        return outcome({ timedOut: true });
+      }
+      env.initialized = true;
+    }
+
+    started = Date.now();
+    runtimeLine(`START RequestId: ${requestId} Version: $LATEST`);
+    const done = new Promise<{ result: unknown } | { error: LambdaError }>((settle) => {
+      env.running = { requestId, logs: invocationLogs, settle };
+    });
+    // A failed send means the environment died: its exit settles the invocation.
+    env.child.send({ requestId, event, deadline: Date.now() + timeoutMs }, () => undefined);
+    const answer = await within(timeoutMs, done);
+    flush(env);
+    env.running = undefined;
+    if (answer === undefined) {
+      kill(env);
+      runtimeLine(
+        `${new Date().toISOString()} ${requestId} Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`,
+      );
+    } else {
+      release(env);
+    }
+    runtimeLine(`END RequestId: ${requestId}`);
+    const init =
+      initDurationMs === undefined ? "" : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+    runtimeLine(
+      `REPORT RequestId: ${requestId}\tDuration: ${Date.now() - started} ms\tMemory Size: ${options.memoryMb} MB${init}`,
+    );
+    return outcome(answer ?? { timedOut: true }, initDurationMs);
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const w of waiting.splice(0)) w.reject(new Error(`function ${options.name} is closed`));
+    const exits = [...all].map(
+      (env) => new Promise<void>((resolve) => env.child.once("exit", () => resolve())),
+    );
+    for (const env of [...all]) kill(env);
+    await Promise.all(exits);
+  }
+
+  return { invoke, logs, close };
+}
+
+type WorkerMessage =
+  | { type: "log"; stream: LogLine["stream"]; text: string }
+  | { type: "ready"; initDurationMs: number }
+  | { type: "initError"; error: LambdaError }
+  | { type: "done"; payload: string }
+  | { type: "done"; error: LambdaError; fatal?: true };

@@ -1,0 +1,728 @@
+// The bundled Lambda code runs: every function's archive exactly as the program declares it,
+// extracted alone into a task root and run by the Lambda runtime emulator (AWS SDK v3 provided,
+// nothing else), with the recorded environment, timeout and memory, against the DynamoDB
+// emulator holding the recorded tables. Any module the serialiser failed to inline fails here.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { routes } from "../../app/routes";
+import { startDynamoEmulator } from "../../local/dynamodb";
+import type { DynamoEmulator } from "../../local/dynamodb";
+import { assetMap, extractArchive } from "../../local/lambdaArchive";
+import { startFunction } from "../../local/lambdaRuntime";
+import type { InvokeOutcome, LambdaFunction } from "../../local/lambdaRuntime";
+import { STACKS, stackGraph } from "../harness/graph";
+import type { RecordedResource, StackGraph } from "../harness/graph";
+import { proxyEvent } from "../support/events";
+import type { EventSpec } from "../support/events";
+import { errorOf } from "../support/invoke";
+import type { Reply } from "../support/invoke";
+import { tableContents } from "../support/tables";
+import type { Item } from "../support/tables";
+
+const NOTES = "/users/{userId}/notes";
+const NOTE = "/users/{userId}/notes/{noteId}";
+const MEMBERS = "/members";
+const NAMES = ["Ama", "Jone", "Zon", "Penny", "Jessie"];
+const STATUSES = ["Happy", "Sad", "Serious", "Satisfied", "Free"];
+const NOTE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+interface Note {
+  userId: string;
+  noteId: string;
+  note: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+interface Page {
+  notes: Note[];
+  nextCursor: string | null;
+}
+
+interface TableInputs {
+  name: string;
+  hashKey: string;
+  rangeKey?: string;
+  attributes: { name: string; type: "S" | "N" | "B" }[];
+}
+
+/** One route's function as deployed: its recorded resource, task root and running emulator. */
+interface Deployed {
+  resource: RecordedResource;
+  variables: Record<string, string>;
+  taskRoot: string;
+  fn: LambdaFunction;
+}
+
+/** Where the program ran: archive entries given by path are relative to it. */
+const ROOT = path.join(__dirname, "..", "..");
+
+function functionOf(graph: StackGraph, routeName: string): RecordedResource {
+  const name = `serverless-notes-${graph.stack}-${routeName}`;
+  const found = graph
+    .resources("aws:lambda/function:Function")
+    .filter((f) => f.inputs.name === name);
+  assert.equal(found.length, 1, `${graph.stack}: one function named ${name}`);
+  return found[0];
+}
+
+function variablesOf(resource: RecordedResource): Record<string, string> {
+  const environment = resource.inputs.environment as { variables?: Record<string, string> };
+  assert.ok(environment?.variables, `${resource.name}: no environment variables`);
+  return environment.variables;
+}
+
+/** The JSON a Lambda proxy integration hands back, as a reply; every one must carry CORS. */
+function replyOf(outcome: InvokeOutcome, corsOrigin: string, what: string): Reply {
+  if (!("result" in outcome)) assert.fail(`${what}: no result: ${JSON.stringify(outcome)}`);
+  const result = outcome.result as APIGatewayProxyResult;
+  const headers = Object.fromEntries(
+    Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+  );
+  assert.equal(headers["Access-Control-Allow-Origin"], corsOrigin, `${what}: CORS origin`);
+  if (corsOrigin !== "*") assert.equal(headers.Vary, "Origin", `${what}: Vary`);
+  if (result.statusCode !== 204) assert.equal(headers["Content-Type"], "application/json");
+  return {
+    status: result.statusCode,
+    headers,
+    body: result.body === "" ? undefined : JSON.parse(result.body),
+    rawBody: result.body,
+  };
+}
+
+for (const stack of STACKS) {
+  describe(`the bundled Lambda code runs (${stack})`, function () {
+    let graph: StackGraph;
+    let dynamo: DynamoEmulator;
+    let client: DynamoDBClient;
+    let awsEnvironment: Record<string, string>;
+    const deployed = new Map<string, Deployed>();
+    const extra: LambdaFunction[] = [];
+    let users = 0;
+    const newUser = () => `user-${++users}`;
+
+    before(async function () {
+      this.timeout(120_000);
+      graph = await stackGraph(stack);
+      dynamo = await startDynamoEmulator();
+      const region = graph.config("aws:region");
+      awsEnvironment = {
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_REGION: region,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+      };
+      client = new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      });
+      // The tables exactly as declared: name, key schema and attribute types.
+      for (const table of graph.resources("aws:dynamodb/table:Table")) {
+        const { name, hashKey, rangeKey, attributes } = table.inputs as unknown as TableInputs;
+        const keys = rangeKey ? [hashKey, rangeKey] : [hashKey];
+        await client.send(
+          new CreateTableCommand({
+            TableName: name,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: attributes.map((a) => ({
+              AttributeName: a.name,
+              AttributeType: a.type,
+            })),
+            KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i ? "RANGE" : "HASH" })),
+          }),
+        );
+      }
+      for (const route of routes) {
+        const resource = functionOf(graph, route.name);
+        const variables = variablesOf(resource);
+        const taskRoot = extractArchive(assetMap(resource.inputs.code), ROOT);
+        const fn = startFunction({
+          name: resource.inputs.name as string,
+          codeDir: taskRoot,
+          handler: resource.inputs.handler as string,
+          environment: { ...variables, ...awsEnvironment },
+          timeoutSeconds: resource.inputs.timeout as number,
+          memoryMb: resource.inputs.memorySize as number,
+        });
+        deployed.set(route.name, { resource, variables, taskRoot, fn });
+      }
+    });
+
+    after(async () => {
+      const running = [...[...deployed.values()].map((d) => d.fn), ...extra];
+      await Promise.all(running.map((fn) => fn.close()));
+      for (const d of deployed.values()) fs.rmSync(d.taskRoot, { recursive: true, force: true });
+      client?.destroy();
+      await dynamo?.close();
+    });
+
+    function route(name: string): Deployed {
+      const found = deployed.get(name);
+      if (!found) throw new Error(`no function for route ${name}`);
+      return found;
+    }
+
+    async function call(
+      name: string,
+      spec: EventSpec,
+      patch: Partial<APIGatewayProxyEvent> = {},
+    ): Promise<Reply> {
+      const { fn, variables } = route(name);
+      const outcome = await fn.invoke({ ...proxyEvent(spec), ...patch });
+      return replyOf(outcome, variables.CORS_ORIGIN, `${stack} ${name}`);
+    }
+
+    const tableName = (key: "Notes" | "hello-member") => `serverless-notes-${stack}-${key}`;
+    const snapshot = async (): Promise<Item[][]> =>
+      Promise.all([
+        tableContents(client, tableName("Notes")),
+        tableContents(client, tableName("hello-member")),
+      ]);
+
+    async function createNote(userId: string, note: string): Promise<Note> {
+      const reply = await call("createNote", {
+        method: "POST",
+        resource: NOTES,
+        pathParameters: { userId },
+        body: { note },
+      });
+      assert.equal(reply.status, 201, reply.rawBody);
+      return reply.body as Note;
+    }
+
+    it("gives every route a function whose archive is __index.js alone", () => {
+      const functions = graph.resources("aws:lambda/function:Function");
+      assert.equal(functions.length, routes.length);
+      for (const route of routes) {
+        const { inputs } = functionOf(graph, route.name);
+        const assets = assetMap(inputs.code);
+        assert.deepEqual(Object.keys(assets), ["__index.js"], `${route.name}: archive entries`);
+        const index = assets["__index.js"] as { $asset: { text?: unknown } };
+        assert.equal(typeof index.$asset.text, "string", `${route.name}: __index.js is inline`);
+        assert.equal(inputs.handler, "__index.handler");
+        const variables = variablesOf(functionOf(graph, route.name));
+        assert.equal(
+          variables.TABLE_NAME,
+          tableName(route.table === "notes" ? "Notes" : "hello-member"),
+        );
+        assert.ok(variables.CORS_ORIGIN, `${route.name}: CORS_ORIGIN`);
+      }
+    });
+
+    it("creates a note (201) and reads it back (200)", async () => {
+      const userId = newUser();
+      const before = Date.now();
+      const created = await createNote(userId, "Buy milk");
+      assert.equal(created.userId, userId);
+      assert.match(created.noteId, NOTE_ID);
+      assert.equal(created.note, "Buy milk");
+      assert.equal(created.version, 1);
+      assert.match(created.createdAt, ISO_8601);
+      assert.equal(created.updatedAt, created.createdAt);
+      assert.ok(Date.parse(created.createdAt) >= before - 1000);
+
+      const got = await call("getNote", {
+        method: "GET",
+        resource: NOTE,
+        pathParameters: { userId, noteId: created.noteId },
+      });
+      assert.equal(got.status, 200);
+      assert.deepEqual(got.body, created);
+    });
+
+    it("accepts a note of exactly 10,000 characters, counted as code points", async () => {
+      const created = await createNote(newUser(), "😀".repeat(10_000));
+      assert.equal(Array.from(created.note).length, 10_000);
+    });
+
+    it("lists 25 notes 10 at a time, newest first, with a cursor to the next page", async () => {
+      const userId = newUser();
+      const created: Note[] = [];
+      for (let i = 0; i < 25; i++) created.push(await createNote(userId, `note ${i}`));
+      const pages: Page[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const reply = await call("listNotes", {
+          method: "GET",
+          resource: NOTES,
+          pathParameters: { userId },
+          query: cursor ? { limit: "10", cursor } : { limit: "10" },
+        });
+        assert.equal(reply.status, 200, reply.rawBody);
+        const page = reply.body as Page;
+        pages.push(page);
+        cursor = page.nextCursor;
+      } while (cursor && pages.length < 5);
+      assert.deepEqual(
+        pages.map((p) => p.notes.length),
+        [10, 10, 5],
+      );
+      assert.equal(typeof pages[0].nextCursor, "string");
+      assert.equal(typeof pages[1].nextCursor, "string");
+      assert.equal(pages[2].nextCursor, null);
+      const listed = pages.flatMap((p) => p.notes);
+      assert.deepEqual(listed, [...created].reverse());
+    });
+
+    it("answers 404 for an unknown note", async () => {
+      const reply = await call("getNote", {
+        method: "GET",
+        resource: NOTE,
+        pathParameters: { userId: newUser(), noteId: "01ARZ3NDEKTSV4RRFFQ69G5FAV" },
+      });
+      assert.equal(reply.status, 404);
+      assert.equal(errorOf(reply).code, "NotFound");
+    });
+
+    it("refuses a stale version (409, item unchanged) and applies a fresh one (200, version + 1)", async () => {
+      const userId = newUser();
+      const created = await createNote(userId, "first");
+      const put = (note: string, version: number) =>
+        call("updateNote", {
+          method: "PUT",
+          resource: NOTE,
+          pathParameters: { userId, noteId: created.noteId },
+          body: { note, version },
+        });
+
+      const fresh = await put("second", 1);
+      assert.equal(fresh.status, 200, fresh.rawBody);
+      const updated = fresh.body as Note;
+      assert.equal(updated.version, 2);
+      assert.equal(updated.note, "second");
+      assert.equal(updated.createdAt, created.createdAt);
+
+      const stored = await snapshot();
+      const stale = await put("from a stale page", 1);
+      assert.equal(stale.status, 409);
+      assert.equal(errorOf(stale).code, "VersionConflict");
+      assert.deepEqual(await snapshot(), stored);
+
+      const got = await call("getNote", {
+        method: "GET",
+        resource: NOTE,
+        pathParameters: { userId, noteId: created.noteId },
+      });
+      assert.deepEqual(got.body, updated);
+    });
+
+    it("deletes a note idempotently (204, 204) and then it is gone (404)", async () => {
+      const userId = newUser();
+      const { noteId } = await createNote(userId, "short-lived");
+      for (let i = 0; i < 2; i++) {
+        const reply = await call("deleteNote", {
+          method: "DELETE",
+          resource: NOTE,
+          pathParameters: { userId, noteId },
+        });
+        assert.equal(reply.status, 204);
+        assert.equal(reply.rawBody, "");
+      }
+      const got = await call("getNote", {
+        method: "GET",
+        resource: NOTE,
+        pathParameters: { userId, noteId },
+      });
+      assert.equal(got.status, 404);
+    });
+
+    it("shuffles friends' moods (201) and lists at most five (200)", async () => {
+      const shuffled: { name: string; status: string }[] = [];
+      for (let i = 0; i < 12; i++) {
+        const reply = await call("shuffleMember", { method: "POST", resource: MEMBERS });
+        assert.equal(reply.status, 201, reply.rawBody);
+        const member = reply.body as { name: string; status: string };
+        assert.deepEqual(Object.keys(member).sort(), ["name", "status"]);
+        assert.ok(NAMES.includes(member.name), member.name);
+        assert.ok(STATUSES.includes(member.status), member.status);
+        shuffled.push(member);
+      }
+      const reply = await call("listMembers", { method: "GET", resource: MEMBERS });
+      assert.equal(reply.status, 200);
+      const { members } = reply.body as { members: { name: string; status: string }[] };
+      assert.ok(members.length >= 1 && members.length <= 5, `${members.length} members`);
+      assert.deepEqual(
+        members.map((m) => m.name),
+        [...new Set(shuffled.map((m) => m.name))].sort(),
+      );
+      // Each friend shows the mood last stored for them.
+      for (const member of members) {
+        assert.equal(member.status, shuffled.filter((m) => m.name === member.name).pop()?.status);
+      }
+    });
+
+    describe("client errors change nothing", () => {
+      const victim = "victim";
+      let noteId: string;
+
+      before(async () => {
+        noteId = (await createNote(victim, "keep me")).noteId;
+        await call("shuffleMember", { method: "POST", resource: MEMBERS });
+      });
+
+      const long = "x".repeat(10_001);
+      const update = (body: unknown, headers?: Record<string, string>): EventSpec => ({
+        method: "PUT",
+        resource: NOTE,
+        pathParameters: { userId: victim, noteId },
+        body,
+        headers,
+      });
+      const create = (
+        body: unknown,
+        headers?: Record<string, string>,
+        userId = victim,
+      ): EventSpec => ({
+        method: "POST",
+        resource: NOTES,
+        pathParameters: { userId },
+        body,
+        headers,
+      });
+      const cases: {
+        what: string;
+        route: string;
+        spec: () => EventSpec;
+        status: number;
+        code: string;
+        allow?: string;
+      }[] = [
+        {
+          what: "bad JSON (create)",
+          route: "createNote",
+          spec: () => create('{"note": "unterminated', JSON_HEADERS),
+          status: 400,
+          code: "InvalidJson",
+        },
+        {
+          what: "bad JSON (update)",
+          route: "updateNote",
+          spec: () => update("{note: 'single quotes'}", JSON_HEADERS),
+          status: 400,
+          code: "InvalidJson",
+        },
+        {
+          what: "a JSON array body",
+          route: "createNote",
+          spec: () => create([{ note: "x" }]),
+          status: 400,
+          code: "InvalidBody",
+        },
+        {
+          what: "a missing note (create)",
+          route: "createNote",
+          spec: () => create({}),
+          status: 400,
+          code: "MissingField",
+        },
+        {
+          what: "a missing note (update)",
+          route: "updateNote",
+          spec: () => update({ version: 1 }),
+          status: 400,
+          code: "MissingField",
+        },
+        {
+          what: "a missing version",
+          route: "updateNote",
+          spec: () => update({ note: "y" }),
+          status: 400,
+          code: "MissingField",
+        },
+        {
+          what: "a numeric note",
+          route: "createNote",
+          spec: () => create({ note: 42 }),
+          status: 400,
+          code: "InvalidField",
+        },
+        {
+          what: "a null note",
+          route: "createNote",
+          spec: () => create({ note: null }),
+          status: 400,
+          code: "InvalidField",
+        },
+        {
+          what: "a blank note",
+          route: "createNote",
+          spec: () => create({ note: "   " }),
+          status: 400,
+          code: "InvalidField",
+        },
+        {
+          what: "a string version",
+          route: "updateNote",
+          spec: () => update({ note: "y", version: "1" }),
+          status: 400,
+          code: "InvalidField",
+        },
+        {
+          what: "a fractional version",
+          route: "updateNote",
+          spec: () => update({ note: "y", version: 1.5 }),
+          status: 400,
+          code: "InvalidField",
+        },
+        {
+          what: "a 10,001-character note (create)",
+          route: "createNote",
+          spec: () => create({ note: long }),
+          status: 400,
+          code: "NoteTooLong",
+        },
+        {
+          what: "a 10,001-character note (update)",
+          route: "updateNote",
+          spec: () => update({ note: long, version: 1 }),
+          status: 400,
+          code: "NoteTooLong",
+        },
+        {
+          what: "10,001 emoji (code points, not UTF-16 units)",
+          route: "createNote",
+          spec: () => create({ note: "😀".repeat(10_001) }),
+          status: 400,
+          code: "NoteTooLong",
+        },
+        {
+          what: "a body over 64 KiB",
+          route: "createNote",
+          spec: () => create({ note: "short", padding: "p".repeat(64 * 1024) }),
+          status: 400,
+          code: "PayloadTooLarge",
+        },
+        {
+          what: "a userId with a space",
+          route: "createNote",
+          spec: () => create({ note: "x" }, undefined, "bad user"),
+          status: 400,
+          code: "InvalidUserId",
+        },
+        {
+          what: "a 65-character userId",
+          route: "createNote",
+          spec: () => create({ note: "x" }, undefined, "u".repeat(65)),
+          status: 400,
+          code: "InvalidUserId",
+        },
+        {
+          what: "a noteId with a dot (get)",
+          route: "getNote",
+          spec: () => ({
+            method: "GET",
+            resource: NOTE,
+            pathParameters: { userId: victim, noteId: "../x" },
+          }),
+          status: 400,
+          code: "InvalidNoteId",
+        },
+        {
+          what: "a noteId with a dot (delete)",
+          route: "deleteNote",
+          spec: () => ({
+            method: "DELETE",
+            resource: NOTE,
+            pathParameters: { userId: victim, noteId: `${noteId}.` },
+          }),
+          status: 400,
+          code: "InvalidNoteId",
+        },
+        {
+          what: "a bad userId (delete)",
+          route: "deleteNote",
+          spec: () => ({
+            method: "DELETE",
+            resource: NOTE,
+            pathParameters: { userId: "vic tim", noteId },
+          }),
+          status: 400,
+          code: "InvalidUserId",
+        },
+        {
+          what: "limit=0",
+          route: "listNotes",
+          spec: () => ({
+            method: "GET",
+            resource: NOTES,
+            pathParameters: { userId: victim },
+            query: { limit: "0" },
+          }),
+          status: 400,
+          code: "InvalidLimit",
+        },
+        {
+          what: "limit=101",
+          route: "listNotes",
+          spec: () => ({
+            method: "GET",
+            resource: NOTES,
+            pathParameters: { userId: victim },
+            query: { limit: "101" },
+          }),
+          status: 400,
+          code: "InvalidLimit",
+        },
+        {
+          what: "a forged cursor",
+          route: "listNotes",
+          spec: () => ({
+            method: "GET",
+            resource: NOTES,
+            pathParameters: { userId: victim },
+            query: {
+              cursor: Buffer.from(
+                JSON.stringify({ UserId: "someone-else", NoteId: noteId }),
+              ).toString("base64url"),
+            },
+          }),
+          status: 400,
+          code: "InvalidCursor",
+        },
+        {
+          what: "an update of an absent note",
+          route: "updateNote",
+          spec: () => ({
+            ...update({ note: "y", version: 1 }),
+            pathParameters: { userId: victim, noteId: "01ARZ3NDEKTSV4RRFFQ69G5FAV" },
+          }),
+          status: 404,
+          code: "NotFound",
+        },
+        {
+          what: "a stale version",
+          route: "updateNote",
+          spec: () => update({ note: "y", version: 7 }),
+          status: 409,
+          code: "VersionConflict",
+        },
+        {
+          what: "PUT to the create route",
+          route: "createNote",
+          spec: () => ({ ...create({ note: "x" }), method: "PUT" }),
+          status: 405,
+          code: "MethodNotAllowed",
+          allow: "POST",
+        },
+        {
+          what: "POST to the delete route",
+          route: "deleteNote",
+          spec: () => ({
+            method: "POST",
+            resource: NOTE,
+            pathParameters: { userId: victim, noteId },
+          }),
+          status: 405,
+          code: "MethodNotAllowed",
+          allow: "DELETE",
+        },
+        {
+          what: "GET to the shuffle route",
+          route: "shuffleMember",
+          spec: () => ({ method: "GET", resource: MEMBERS }),
+          status: 405,
+          code: "MethodNotAllowed",
+          allow: "POST",
+        },
+        {
+          what: "a text/plain body (create)",
+          route: "createNote",
+          spec: () => create("note=hello", { "Content-Type": "text/plain" }),
+          status: 415,
+          code: "UnsupportedMediaType",
+        },
+        {
+          what: "a body without a content type",
+          route: "createNote",
+          spec: () => create('{"note":"hello"}'),
+          status: 415,
+          code: "UnsupportedMediaType",
+        },
+        {
+          what: "a form body (update)",
+          route: "updateNote",
+          spec: () =>
+            update("note=y&version=1", { "Content-Type": "application/x-www-form-urlencoded" }),
+          status: 415,
+          code: "UnsupportedMediaType",
+        },
+      ];
+
+      for (const c of cases) {
+        it(`${c.what} → ${c.status} ${c.code}`, async () => {
+          const before = await snapshot();
+          assert.ok(before[0].length > 0 && before[1].length > 0, "both tables hold items");
+          const reply = await call(c.route, c.spec());
+          assert.equal(reply.status, c.status, reply.rawBody);
+          assert.equal(errorOf(reply).code, c.code);
+          if (c.allow) assert.equal(reply.headers.Allow, c.allow);
+          assert.deepEqual(await snapshot(), before);
+        });
+      }
+    });
+
+    it("answers 500 with a generic message, and logs the cause, when its table is missing", async () => {
+      const missing = `serverless-notes-${stack}-Missing`;
+      const specs: Record<string, EventSpec> = {
+        listNotes: { method: "GET", resource: NOTES, pathParameters: { userId: "u1" } },
+        createNote: {
+          method: "POST",
+          resource: NOTES,
+          pathParameters: { userId: "u1" },
+          body: { note: "x" },
+        },
+        getNote: { method: "GET", resource: NOTE, pathParameters: { userId: "u1", noteId: "n1" } },
+        updateNote: {
+          method: "PUT",
+          resource: NOTE,
+          pathParameters: { userId: "u1", noteId: "n1" },
+          body: { note: "x", version: 1 },
+        },
+        deleteNote: {
+          method: "DELETE",
+          resource: NOTE,
+          pathParameters: { userId: "u1", noteId: "n1" },
+        },
+        listMembers: { method: "GET", resource: MEMBERS },
+        shuffleMember: { method: "POST", resource: MEMBERS },
+      };
+      assert.deepEqual(Object.keys(specs).sort(), routes.map((r) => r.name).sort());
+      await Promise.all(
+        routes.map(async (r) => {
+          const { resource, variables, taskRoot } = route(r.name);
+          const fn = startFunction({
+            name: resource.inputs.name as string,
+            codeDir: taskRoot,
+            handler: resource.inputs.handler as string,
+            environment: { ...variables, ...awsEnvironment, TABLE_NAME: missing },
+            timeoutSeconds: resource.inputs.timeout as number,
+            memoryMb: resource.inputs.memorySize as number,
+          });
+          extra.push(fn);
+          const outcome = await fn.invoke(proxyEvent(specs[r.name]));
+          const reply = replyOf(outcome, variables.CORS_ORIGIN, `${r.name} without its table`);
+          assert.equal(reply.status, 500, `${r.name}: ${reply.rawBody}`);
+          assert.deepEqual(reply.body, {
+            error: { code: "InternalError", message: "Internal server error" },
+          });
+          const logged = outcome.logs.filter((l) =>
+            l.includes(`awsRequestId=${outcome.requestId}`),
+          );
+          assert.equal(logged.length, 1, `${r.name}: the error is logged with the request id`);
+          assert.match(logged[0], /\tERROR\t/);
+          assert.ok(
+            outcome.logs.some((l) => l.includes("ResourceNotFoundException")),
+            `${r.name}: the cause is logged`,
+          );
+        }),
+      );
+    });
+  });
+}
