@@ -24,13 +24,20 @@ const PAGE_SIZE_PATTERN = /^[1-9][0-9]{0,2}$/;
 const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,512}$/;
 
 /** A note as the API shows it. */
-interface Note {
+export interface Note {
   userId: string;
   noteId: string;
   note: string;
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/** One page of `GET /users/{userId}/notes`. */
+export interface NotesPage {
+  notes: Note[];
+  /** Pass as `?cursor=` for the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 function toNote(item: Record<string, AttributeValue>): Note {
@@ -147,10 +154,11 @@ export function listNotes(): Handler {
     const page = items.slice(0, limit);
     // A page cut short by DynamoDB's 1 MB limit still ends with LastEvaluatedKey.
     const lastKey = items.length > limit ? page[page.length - 1] : out.LastEvaluatedKey;
-    return json(200, {
+    const body: NotesPage = {
       notes: page.map(toNote),
       nextCursor: lastKey ? encodeCursor(lastKey) : null,
-    });
+    };
+    return json(200, body);
   });
 }
 

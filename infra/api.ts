@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { occurrenceAlarm } from "./alarms";
 import { assumableBy } from "./iamDocuments";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
@@ -295,19 +296,13 @@ export class Api extends pulumi.ComponentResource {
 
     if (args.serverErrorAlarm) {
       // Any 5XX the stage returns in five minutes is worth a look.
-      new aws.cloudwatch.MetricAlarm(
+      occurrenceAlarm(
         `${name}-5xx`,
         {
-          alarmDescription: `5XX responses from API ${args.apiName} stage ${args.stageName}`,
+          description: `5XX responses from API ${args.apiName} stage ${args.stageName}`,
           namespace: "AWS/ApiGateway",
           metricName: "5XXError",
           dimensions: { ApiName: api.name, Stage: stage.stageName },
-          statistic: "Sum",
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
         },
         child,
       );

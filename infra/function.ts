@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../package.json";
+import { occurrenceAlarm } from "./alarms";
 import { assumableBy, logWriting, policyDocument, traceWriting } from "./iamDocuments";
 
 /** A handler factory: run once per container, it returns the handler for every invocation. */
@@ -94,19 +95,13 @@ export class Function extends pulumi.ComponentResource {
 
     if (args.errorAlarm) {
       // Any error in five minutes is worth a look.
-      new aws.cloudwatch.MetricAlarm(
+      occurrenceAlarm(
         `${name}-errors`,
         {
-          alarmDescription: pulumi.interpolate`Errors in Lambda function ${fn.name}`,
+          description: pulumi.interpolate`Errors in Lambda function ${fn.name}`,
           namespace: "AWS/Lambda",
           metricName: "Errors",
           dimensions: { FunctionName: fn.name },
-          statistic: "Sum",
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
         },
         { parent: this },
       );

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { clientError, endpoint, json, noContent, parseJsonBody } from "../../app/http";
 import type { Handler } from "../../app/http";
 import { lambdaContext, proxyEvent } from "../support/events";
-import { errorOf, invoke } from "../support/invoke";
+import { errorOf, invoke, capturingConsoleError } from "../support/invoke";
 
 /** A handler that answers with the parsed body, as a route with a JSON body would. */
 const echo: Handler = endpoint("POST", async (event) => json(200, parseJsonBody(event)));
@@ -88,17 +88,7 @@ describe("http", () => {
       });
       const event = proxyEvent({ method: "GET", resource: "/x" });
       const context = lambdaContext();
-      const logged: unknown[][] = [];
-      const consoleError = console.error;
-      console.error = (...args: unknown[]) => {
-        logged.push(args);
-      };
-      let result;
-      try {
-        result = await handler(event, context);
-      } finally {
-        console.error = consoleError;
-      }
+      const { result, logged } = await capturingConsoleError(() => handler(event, context));
       assert.equal(result.statusCode, 500);
       assert.equal(
         result.body,

@@ -5,7 +5,7 @@ import { tables } from "../../app/routes";
 import { startTestDynamo } from "../support/dynamo";
 import type { TestDynamo } from "../support/dynamo";
 import { lambdaContext, proxyEvent } from "../support/events";
-import { errorOf, invoke } from "../support/invoke";
+import { errorOf, invoke, capturingConsoleError } from "../support/invoke";
 import { createTables, tableContents } from "../support/tables";
 
 const NAMES = ["Ama", "Jessie", "Jone", "Penny", "Zon"];
@@ -130,17 +130,7 @@ describe("members routes", () => {
         }
         const event = proxyEvent({ method, resource: "/members" });
         const context = lambdaContext();
-        const logged: unknown[][] = [];
-        const consoleError = console.error;
-        console.error = (...args: unknown[]) => {
-          logged.push(args);
-        };
-        let result;
-        try {
-          result = await handler(event, context);
-        } finally {
-          console.error = consoleError;
-        }
+        const { result, logged } = await capturingConsoleError(() => handler(event, context));
         assert.equal(result.statusCode, 500);
         assert.equal(
           result.body,

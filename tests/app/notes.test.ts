@@ -7,27 +7,14 @@ import { startTestDynamo } from "../support/dynamo";
 import type { TestDynamo } from "../support/dynamo";
 import { lambdaContext, proxyEvent } from "../support/events";
 import type { EventSpec } from "../support/events";
-import { errorOf, invoke } from "../support/invoke";
+import { errorOf, invoke, capturingConsoleError } from "../support/invoke";
 import type { Reply } from "../support/invoke";
 import { createTables, tableContents } from "../support/tables";
+import type { Note, NotesPage } from "../../app/notes";
 
 const NOTES = "/users/{userId}/notes";
 const NOTE = "/users/{userId}/notes/{noteId}";
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-interface Note {
-  userId: string;
-  noteId: string;
-  note: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-interface Page {
-  notes: Note[];
-  nextCursor: string | null;
-}
 
 describe("notes routes", () => {
   let dynamo: TestDynamo;
@@ -67,10 +54,10 @@ describe("notes routes", () => {
     return reply.body as Note;
   }
 
-  async function listPage(userId: string, query?: Record<string, string>): Promise<Page> {
+  async function listPage(userId: string, query?: Record<string, string>): Promise<NotesPage> {
     const reply = await invoke(list, listSpec(userId, query));
     assert.equal(reply.status, 200, reply.rawBody);
-    return reply.body as Page;
+    return reply.body as NotesPage;
   }
 
   /** Sends a bad request; checks the error reply and that no stored data changed. */
@@ -288,7 +275,7 @@ describe("notes routes", () => {
       const pages: Note[][] = [];
       let cursor: string | null = null;
       do {
-        const page: Page = await listPage(pagedUser, {
+        const page: NotesPage = await listPage(pagedUser, {
           limit: "10",
           ...(cursor ? { cursor } : {}),
         });
@@ -633,17 +620,7 @@ describe("notes routes", () => {
         }
         const event = proxyEvent(spec);
         const context = lambdaContext();
-        const logged: unknown[][] = [];
-        const consoleError = console.error;
-        console.error = (...args: unknown[]) => {
-          logged.push(args);
-        };
-        let result;
-        try {
-          result = await handler(event, context);
-        } finally {
-          console.error = consoleError;
-        }
+        const { result, logged } = await capturingConsoleError(() => handler(event, context));
 
         assert.equal(result.statusCode, 500);
         assert.equal(result.headers?.["Access-Control-Allow-Origin"], "*");

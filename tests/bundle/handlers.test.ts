@@ -21,6 +21,7 @@ import { errorOf } from "../support/invoke";
 import type { Reply } from "../support/invoke";
 import { tableContents } from "../support/tables";
 import type { Item } from "../support/tables";
+import type { Note, NotesPage } from "../../app/notes";
 
 const NOTES = "/users/{userId}/notes";
 const NOTE = "/users/{userId}/notes/{noteId}";
@@ -30,20 +31,6 @@ const STATUSES = ["Happy", "Sad", "Serious", "Satisfied", "Free"];
 const NOTE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const JSON_HEADERS = { "Content-Type": "application/json" };
-
-interface Note {
-  userId: string;
-  noteId: string;
-  note: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-interface Page {
-  notes: Note[];
-  nextCursor: string | null;
-}
 
 interface TableInputs {
   name: string;
@@ -246,7 +233,7 @@ for (const stack of STACKS) {
       const userId = newUser();
       const created: Note[] = [];
       for (let i = 0; i < 25; i++) created.push(await createNote(userId, `note ${i}`));
-      const pages: Page[] = [];
+      const pages: NotesPage[] = [];
       let cursor: string | null | undefined;
       do {
         const reply = await call("listNotes", {
@@ -256,7 +243,7 @@ for (const stack of STACKS) {
           query: cursor ? { limit: "10", cursor } : { limit: "10" },
         });
         assert.equal(reply.status, 200, reply.rawBody);
-        const page = reply.body as Page;
+        const page = reply.body as NotesPage;
         pages.push(page);
         cursor = page.nextCursor;
       } while (cursor && pages.length < 5);

@@ -44,3 +44,19 @@ export function errorOf(reply: Reply): { code: string; message: string } {
   }
   return { code: error.code, message: error.message };
 }
+
+/** Runs `action` with `console.error` captured; returns its result and what was logged. */
+export async function capturingConsoleError<T>(
+  action: () => Promise<T>,
+): Promise<{ result: T; logged: unknown[][] }> {
+  const logged: unknown[][] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => {
+    logged.push(args);
+  };
+  try {
+    return { result: await action(), logged };
+  } finally {
+    console.error = consoleError;
+  }
+}
