@@ -1,5 +1,6 @@
 // A DynamoDB emulator on loopback for tests and local runs: dynalite, behind a thin front that
-// adds the DynamoDB behaviour dynalite lacks and that the handlers rely on.
+// adds the DynamoDB behaviour dynalite lacks and that the handlers rely on, and (when asked)
+// refuses each call the caller's IAM identity may not make, as DynamoDB does.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
@@ -10,7 +11,23 @@ export interface DynamoEmulatorOptions {
   /** Port for the front server; 0 picks a free one. */
   port?: number;
   host?: string;
+  /**
+   * Decides each call before it reaches the store, once per table it touches; every one must be
+   * allowed. Without it, every call is allowed and signatures are not read.
+   */
+  authorize?: (request: AuthorizationRequest) => AuthorizationResult;
 }
+
+export interface AuthorizationRequest {
+  /** The access key id of the call's SigV4 credential scope. */
+  accessKeyId: string;
+  /** The IAM action, e.g. `dynamodb:Query`. */
+  action: string;
+  /** Absent for calls on no table, such as `ListTables`. */
+  tableName?: string;
+}
+
+export type AuthorizationResult = { allowed: true } | { allowed: false; message: string };
 
 export interface DynamoEmulator {
   /** The endpoint clients use (`AWS_ENDPOINT_URL_DYNAMODB`). */
@@ -27,6 +44,77 @@ interface Upstream {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
+}
+
+/** An error answered by the front itself, in DynamoDB's JSON protocol. */
+function refusal(type: string, message?: Record<string, string>): Upstream {
+  return {
+    status: 400,
+    headers: { "content-type": "application/x-amz-json-1.0" },
+    body: Buffer.from(JSON.stringify({ __type: `com.amazon.coral.service#${type}`, ...message })),
+  };
+}
+
+/** The access key id from `Credential=<AKID>/<date>/<region>/<service>/aws4_request`. */
+function accessKeyIdOf(authorization: string): string | undefined {
+  const scope = /(?:^|[\s,])Credential=([^\s,]*)/.exec(authorization)?.[1]?.split("/") ?? [];
+  return scope.length === 5 && scope[0] ? scope[0] : undefined;
+}
+
+/** The tables a call touches, as IAM authorises them: every table of a batch, one at a time. */
+function tablesOf(operation: string, request: Record<string, unknown>): (string | undefined)[] {
+  if (operation === "BatchGetItem" || operation === "BatchWriteItem") {
+    const items = request.RequestItems;
+    const names = items && typeof items === "object" ? Object.keys(items) : [];
+    return names.length > 0 ? names : [undefined];
+  }
+  if (typeof request.TableName === "string") return [request.TableName];
+  // Tagging calls name the table by ARN.
+  const arn = typeof request.ResourceArn === "string" ? request.ResourceArn : "";
+  return [/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)$/.exec(arn)?.[1]];
+}
+
+/**
+ * The refusal for a call its caller may not make, or undefined to let it through. A call the
+ * front cannot attribute to an access key, operation and tables never reaches the store.
+ */
+function authorization(
+  authorize: NonNullable<DynamoEmulatorOptions["authorize"]>,
+  headers: http.IncomingHttpHeaders,
+  body: Buffer,
+): Upstream | undefined {
+  const header = headers.authorization ?? "";
+  if (!header.trim().startsWith("AWS4-")) {
+    return refusal("MissingAuthenticationTokenException", {
+      message: "Request is missing Authentication Token",
+    });
+  }
+  const accessKeyId = accessKeyIdOf(header);
+  if (!accessKeyId) {
+    return refusal("IncompleteSignatureException", {
+      message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term. Authorization=${header}`,
+    });
+  }
+  const target = String(headers["x-amz-target"] ?? "");
+  if (!target.startsWith(TARGET_PREFIX)) return refusal("UnknownOperationException");
+  const operation = target.slice(TARGET_PREFIX.length);
+  let request: unknown;
+  try {
+    request = JSON.parse(body.toString("utf8"));
+  } catch {
+    return refusal("SerializationException");
+  }
+  const fields = request && typeof request === "object" ? (request as Record<string, unknown>) : {};
+  const action = `dynamodb:${operation}`;
+  for (const tableName of tablesOf(operation, fields)) {
+    const result = authorize(
+      tableName === undefined ? { accessKeyId, action } : { accessKeyId, action, tableName },
+    );
+    if (!result.allowed) {
+      return refusal("AccessDeniedException", { Message: result.message });
+    }
+  }
+  return undefined;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -140,7 +228,13 @@ export async function startDynamoEmulator(
       const body = await readBody(req);
       const target = String(req.headers["x-amz-target"] ?? "");
       const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
-      let upstream = await forward(dynalitePort, req.method ?? "POST", req.headers, body);
+      // Only a POST reaches the store; GET is the health check, OPTIONS the CORS preflight.
+      const refused =
+        options.authorize && req.method === "POST"
+          ? authorization(options.authorize, req.headers, body)
+          : undefined;
+      let upstream =
+        refused ?? (await forward(dynalitePort, req.method ?? "POST", req.headers, body));
       if (
         upstream.status === 400 &&
         CONDITIONAL_WRITES.has(operation) &&

@@ -113,6 +113,8 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     TZ: "UTC",
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
+    // The SDK warns about the host's Node.js 20; the nodejs22.x runtime it stands in for would not.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...options.environment,
     AWS_LAMBDA_FUNCTION_NAME: options.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb),

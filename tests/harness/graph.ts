@@ -1,16 +1,10 @@
 // CDK-style assertions over the graph a stack recorded under mocks: find resources by type,
 // match their inputs partially, count them. Every query that finds nothing fails loudly, so a
 // test cannot pass by asserting over an empty set.
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { promisify } from "node:util";
-import type { RecordedResource, RecordedStack } from "./record";
+import { recordStack as recordProgram } from "../../local/recordStack";
+import type { RecordOptions, RecordedResource, RecordedStack } from "../../local/recordStack";
 
 export type { RecordedResource, RecordedStack };
-
-const run = promisify(execFile);
 
 /** A matcher: returns a list of mismatches, empty when the value matches. */
 export type Matcher = { readonly match: (actual: unknown, at: string) => string[] };
@@ -157,29 +151,9 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, i), key.slice(i + 2)];
 }
 
-export interface RecordOptions {
-  /** Config values to set (`serverless-notes:logRetentionDays` → `"-1"`). */
-  set?: Record<string, string>;
-  unset?: string[];
-}
-
-/** Runs the program for one stack in its own process; a program error is returned, not thrown. */
+/** Runs the program for one stack with changed config; a program error is in `recorded.error`. */
 export async function recordStack(stack: string, options: RecordOptions = {}): Promise<StackGraph> {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stack-")), "graph.json");
-  const args = ["-r", "ts-node/register/transpile-only", path.join(__dirname, "record.ts")];
-  args.push("--stack", stack, "--out", out);
-  for (const [k, v] of Object.entries(options.set ?? {})) args.push("--set", `${k}=${v}`);
-  for (const k of options.unset ?? []) args.push("--unset", k);
-  try {
-    await run(process.execPath, args, {
-      cwd: path.join(__dirname, "..", ".."),
-      env: { ...process.env, NODE_NO_WARNINGS: "1" },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (err) {
-    if (!fs.existsSync(out)) throw err;
-  }
-  return new StackGraph(JSON.parse(fs.readFileSync(out, "utf8")) as RecordedStack);
+  return new StackGraph(await recordProgram(stack, options));
 }
 
 const cache = new Map<string, Promise<StackGraph>>();

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ConfigError, parseEnvironmentConfig } from "../../infra/config";
 import { recordStack } from "../harness/graph";
-import { loadStackConfig } from "../harness/stackConfig";
+import { loadStackConfig } from "../../local/stackConfig";
 
 const source = (values: Record<string, string>) => (key: string) => values[key];
 

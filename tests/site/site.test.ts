@@ -9,20 +9,25 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { routes, tables, type TableSpec } from "../../app/routes";
 import { startDynamoEmulator, type DynamoEmulator } from "../../local/dynamodb";
+import {
+  addNote,
+  assertCleanSession,
+  chooseUser,
+  launchChromium,
+  noteItem,
+  noteTexts,
+  openSession,
+  shuffleMood,
+  statusAfterAction,
+  waitForNotesOf,
+  type Session,
+} from "../support/sitePage";
 import { startApiServer, startSiteServer, type LocalServer } from "./server";
 
 const SITE_DIR = path.join(__dirname, "..", "..", "site");
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const FRIENDS = ["Ama", "Jone", "Zon", "Penny", "Jessie"];
 const MOODS = ["Happy", "Sad", "Serious", "Satisfied", "Free"];
 const ENV_KEYS = [
@@ -38,14 +43,6 @@ interface StoredNote {
   NoteId: string;
   Note: string;
   Version: number;
-}
-
-/** A page plus everything it logged and requested, checked by `finish`. */
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  consoleErrors: string[];
-  requests: string[];
 }
 
 describe("site (headless Chromium, real handlers)", function () {
@@ -96,11 +93,7 @@ describe("site (headless Chromium, real handlers)", function () {
       stage: "dev",
     });
     apiUrl = api.url;
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -120,36 +113,13 @@ describe("site (headless Chromium, real handlers)", function () {
   });
 
   async function open(url = site.url): Promise<Session> {
-    const context = await browser.newContext();
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const session: Session = { context, page, consoleErrors: [], requests: [] };
+    const session = await openSession(browser, url);
     sessions.push(session);
-    page.on("console", (msg) => {
-      if (msg.type() === "error") session.consoleErrors.push(msg.text());
-    });
-    page.on("pageerror", (err) => session.consoleErrors.push(`pageerror: ${err.message}`));
-    page.on("request", (req) => session.requests.push(req.url()));
-    await page.goto(url);
     return session;
   }
 
-  /**
-   * No console errors except Chromium's own "Failed to load resource" line for each expected
-   * API error status, and no request anywhere but the two local servers.
-   */
   function finish(session: Session, expectedStatuses: number[] = []): void {
-    const unexpected = session.consoleErrors.filter((text) => {
-      const failed = /^Failed to load resource: the server responded with a status of (\d+)/.exec(
-        text,
-      );
-      return !(failed && expectedStatuses.includes(Number(failed[1])));
-    });
-    assert.deepEqual(unexpected, [], "console errors on the page");
-    const elsewhere = session.requests.filter(
-      (url) => !url.startsWith(`${site.origin}/`) && !url.startsWith(`${api.origin}/`),
-    );
-    assert.deepEqual(elsewhere, [], "requests to anything but the local servers");
+    assertCleanSession(session, [site.origin, api.origin], expectedStatuses);
   }
 
   async function storedNotes(userId: string): Promise<StoredNote[]> {
@@ -183,44 +153,6 @@ describe("site (headless Chromium, real handlers)", function () {
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
-  }
-
-  async function chooseUser(page: Page, userId: string): Promise<void> {
-    await page.getByLabel("User id").fill(userId);
-    await page.getByTestId("user-submit").click();
-    await waitForNotesOf(page, userId);
-  }
-
-  /** Waits until the page lists `userId`'s notes, failing early with what the page says. */
-  async function waitForNotesOf(page: Page, userId: string): Promise<void> {
-    const loaded = `[data-testid="notes-section"][data-loaded-for="${userId}"]:not([aria-busy])`;
-    await page.waitForSelector(`${loaded}, [data-testid="status"][data-kind="error"]`);
-    const status = await page.getByTestId("status").textContent();
-    assert.equal(await page.locator(loaded).count(), 1, `the notes did not load: ${status}`);
-  }
-
-  /** Waits for the outcome of the action just started and returns what the status area says. */
-  async function statusAfterAction(page: Page): Promise<{ kind: string; text: string }> {
-    const status = page.getByTestId("status");
-    await page.waitForSelector('[data-testid="status"]:not([data-kind="idle"])');
-    await page.waitForSelector("[aria-busy]", { state: "detached" });
-    assert.equal(await status.getAttribute("role"), "status");
-    return {
-      kind: (await status.getAttribute("data-kind")) ?? "",
-      text: (await status.textContent()) ?? "",
-    };
-  }
-
-  const noteTexts = (page: Page) => page.getByTestId("note-text").allTextContents();
-  const noteItem = (page: Page, text: string) =>
-    page
-      .getByTestId("note-item")
-      .filter({ has: page.getByTestId("note-text").getByText(text, { exact: true }) });
-
-  async function addNote(page: Page, text: string): Promise<{ kind: string; text: string }> {
-    await page.getByLabel("New note").fill(text);
-    await page.getByTestId("add-note").click();
-    return statusAfterAction(page);
   }
 
   it("adds, edits and deletes a user's notes, and a reload shows exactly what DynamoDB holds", async () => {
@@ -352,17 +284,10 @@ describe("site (headless Chromium, real handlers)", function () {
     const session = await open();
     const { page } = session;
     for (let round = 1; round <= 3; round++) {
-      await page.getByTestId("shuffle-mood").click();
-      await page.waitForSelector('[data-testid="shuffle-mood"]:not([aria-busy])');
-      await page.waitForSelector('[data-testid="moods-board"]', { state: "visible" });
-      const result = (await page.getByTestId("mood-result").textContent()) ?? "";
-      const picked = /^(\w+) is now (\w+)\.$/.exec(result);
+      const { result, picked, board } = await shuffleMood(page);
       assert.ok(picked, `the shuffle says who got which mood: ${result}`);
       assert.ok(FRIENDS.includes(picked[1]) && MOODS.includes(picked[2]), result);
 
-      const names = await page.getByTestId("mood-name").allTextContents();
-      const statuses = await page.getByTestId("mood-status").allTextContents();
-      const board = names.map((name, i) => `${name}: ${statuses[i]}`);
       assert.deepEqual(board, await storedMoods(), "the board is the table");
       assert.ok(board.includes(`${picked[1]}: ${picked[2]}`));
       assert.ok(board.length >= 1 && board.length <= 5);

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 
-export const REPO_ROOT = path.join(__dirname, "..", "..");
+export const REPO_ROOT = path.join(__dirname, "..");
 
 export function stackConfigPath(stack: string): string {
   return path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);

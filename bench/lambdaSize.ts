@@ -1,7 +1,7 @@
 // What bundling buys, per function of the dev stack: the code archive as a real zip and the cold
 // load of its handler, beside a plain `CallbackFunction` with default options wrapping the same
 // handler factory (which ships every package.json dependency's node_modules folders), then the
-// targets. Run as `node -r ts-node/register/transpile-only bench/index.ts`.
+// targets. Part of `npm run bench`.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { routes } from "../app/routes";
 import { assetMap, extractArchive } from "../local/lambdaArchive";
 import type { AssetMap } from "../local/lambdaArchive";
-import { stackGraph } from "../tests/harness/graph";
+import { recordStack } from "../local/recordStack";
 import { coldLoad } from "./coldLoad";
 import { zipSize } from "./zipSize";
 
@@ -71,8 +71,9 @@ function table(rows: string[][]): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const [graph, defaults] = await Promise.all([stackGraph(STACK), defaultArchives()]);
-  const region = graph.config("aws:region");
+  const [graph, defaults] = await Promise.all([recordStack(STACK), defaultArchives()]);
+  if (graph.error) throw new Error(`the ${STACK} stack failed: ${graph.error}`);
+  const region = graph.config["aws:region"];
   const runtimeEnvironment = {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: "bench",
@@ -84,7 +85,9 @@ async function main(): Promise<void> {
 
   for (const route of routes) {
     const name = `serverless-notes-${STACK}-${route.name}`;
-    const fn = graph.resources("aws:lambda/function:Function").find((f) => f.inputs.name === name);
+    const fn = graph.resources.find(
+      (f) => f.type === "aws:lambda/function:Function" && f.inputs.name === name,
+    );
     if (!fn) throw new Error(`${STACK}: no function ${name}`);
     const environment = {
       ...(fn.inputs.environment as { variables: Record<string, string> }).variables,

@@ -1,41 +1,21 @@
-// Runs the Pulumi program (`stacks/index.ts`) the way `pulumi up` would, but against runtime
-// mocks, with a stack's real `Pulumi.<stack>.yaml`, and writes what it declared as JSON: every
-// resource (type, name, parent, provider, options, inputs) and every stack output.
+// The local engine: runs the Pulumi program (`stacks/index.ts`) the way `pulumi up` would, but
+// against runtime mocks that answer like AWS, with a stack's real `Pulumi.<stack>.yaml`, and
+// writes what the program declared as JSON: every resource (type, name, parent, provider,
+// options, inputs, the mocks' answer) and every stack output.
 // Usage: record.ts --stack dev --out graph.json [--set key=value]... [--unset key]...
+//          [--api-base http://127.0.0.1:3001] [--site-host 127.0.0.1:3000]
+// With --api-base and --site-host, the stage's invoke URL and the website endpoint are those
+// local addresses, so the program itself writes config.js and CORS origins for a local run.
 // One process per run: Pulumi's runtime state is global to a process.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { RecordedResource, RecordedStack } from "./recordStack";
 import { loadStackConfig } from "./stackConfig";
 
 export const ACCOUNT_ID = "123456789012";
-
-export interface RecordedResource {
-  type: string;
-  name: string;
-  custom: boolean;
-  /** The id the mocks gave a custom resource. */
-  id?: string;
-  /** `type::name` of the parent resource; absent for the stack itself. */
-  parent?: string;
-  /** The provider reference (`urn::id`) of a custom resource. */
-  provider?: string;
-  protect: boolean;
-  /** `type::name` of each explicit `dependsOn`. */
-  dependsOn: string[];
-  inputs: Record<string, unknown>;
-  /** What the mocks answered (ids, ARNs, generated names). */
-  state: Record<string, unknown>;
-}
-
-export interface RecordedStack {
-  stack: string;
-  config: Record<string, string>;
-  resources: RecordedResource[];
-  outputs: Record<string, unknown>;
-  error?: string;
-}
 
 function arg(flag: string): string[] {
   const values: string[] = [];
@@ -54,6 +34,8 @@ for (const pair of arg("--set")) {
 }
 for (const key of arg("--unset")) delete config[key];
 const region = config["aws:region"] ?? "ap-northeast-2";
+const apiBase = arg("--api-base")[0];
+const siteHost = arg("--site-host")[0];
 
 /** Stable fake ids, so recorded graphs can be compared across runs. */
 function fakeId(seed: string, length = 10): string {
@@ -136,7 +118,8 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>) 
         state: {
           ...base,
           websiteDomain: `s3-website.${region}.amazonaws.com`,
-          websiteEndpoint: `${String(inputs.bucket)}.s3-website.${region}.amazonaws.com`,
+          websiteEndpoint:
+            siteHost ?? `${String(inputs.bucket)}.s3-website.${region}.amazonaws.com`,
         },
       };
     case "aws:apigateway/restApi:RestApi": {
@@ -158,7 +141,9 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>) 
         id: `ags-${api}-${stageName}`,
         state: {
           ...base,
-          invokeUrl: `https://${api}.execute-api.${region}.amazonaws.com/${stageName}`,
+          invokeUrl: apiBase
+            ? `${apiBase}/${stageName}`
+            : `https://${api}.execute-api.${region}.amazonaws.com/${stageName}`,
           executionArn: `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${api}/${stageName}`,
           arn: `arn:aws:apigateway:${region}::/restapis/${api}/stages/${stageName}`,
         },
@@ -206,6 +191,28 @@ const keyOf = (r: pulumi.Resource | undefined) => {
   const d = r && declared.get(r);
   return d && key(d.type, d.name);
 };
+
+// Pulumi captures a stack trace for every resource, and ts-node's source-map support maps each
+// one back to TypeScript: a second of the run for positions nobody reads here. Plain V8 frames.
+Error.prepareStackTrace = (error, frames) =>
+  `${String(error)}${frames.map((frame) => `\n    at ${String(frame)}`).join("")}`;
+
+// Each CallbackFunction walks the whole node_modules tree to find its packages; the tree cannot
+// change during one run, so the engine walks it once.
+const load = createRequire(__filename);
+const { Arborist } = load(
+  load.resolve("@npmcli/arborist", { paths: [load.resolve("@pulumi/pulumi")] }),
+) as { Arborist: ArboristClass };
+const loadActual = Arborist.prototype.loadActual;
+const trees = new Map<string, Promise<unknown>>();
+Arborist.prototype.loadActual = function (this: { path: string }, ...args: unknown[]) {
+  if (!trees.has(this.path)) trees.set(this.path, loadActual.apply(this, args));
+  return trees.get(this.path)!;
+};
+
+interface ArboristClass {
+  prototype: { loadActual: (...args: unknown[]) => Promise<unknown> };
+}
 
 pulumi.runtime.setMocks(
   {
@@ -273,7 +280,7 @@ async function main(): Promise<RecordedStack> {
       });
       return undefined;
     });
-    return import(path.join(__dirname, "..", "..", "stacks"));
+    return import(path.join(__dirname, "..", "stacks"));
   });
   const outputs: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(programOutputs ?? {})) {

@@ -1,0 +1,359 @@
+// API Gateway (REST API, Lambda proxy v1) on loopback, from the API the program declared: the
+// same resource matching, proxy events, response checks and gateway errors a deployed stage has.
+import { createHash, randomUUID } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { InvokeOutcome } from "./lambdaRuntime";
+import type { LocalApi, LocalIntegration } from "./model";
+
+export interface RequestEntry {
+  method: string;
+  /** The requested path, stage included, query excluded. */
+  path: string;
+  status: number;
+  /** The function behind an `AWS_PROXY` method. */
+  functionName?: string;
+  durationMs: number;
+  /** The gateway's request id, also sent as `x-amzn-RequestId`. */
+  requestId: string;
+}
+
+export interface GatewayOptions {
+  api: LocalApi;
+  invoke: (functionName: string, event: APIGatewayProxyEvent) => Promise<InvokeOutcome>;
+  host?: string;
+  port?: number;
+  onRequest?: (entry: RequestEntry) => void;
+}
+
+export interface Gateway {
+  /** `http://host:port`; the API itself is under `/<stageName>`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string[]>;
+  body: Buffer;
+}
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const ACCOUNT_ID = "123456789012";
+/** Bodies of these types reach the function as text; any other type arrives base64-encoded. */
+const TEXT_TYPES =
+  /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)\b|application\/[\w.-]+\+(json|xml)\b)/i;
+/** Response headers API Gateway does not pass through as named (it owns framing and dates). */
+const REMAPPED = new Set(["connection", "content-length", "date", "server", "transfer-encoding"]);
+
+const GATEWAY_ERRORS = {
+  missingToken: { status: 403, type: "4XX", body: '{"message":"Missing Authentication Token"}' },
+  tooLarge: { status: 413, type: "4XX", body: '{"message":"Request Too Long"}' },
+  serverError: { status: 500, type: "5XX", body: '{"message": "Internal server error"}' },
+  badResult: { status: 502, type: "5XX", body: '{"message": "Internal server error"}' },
+  timedOut: { status: 504, type: "5XX", body: '{"message": "Endpoint request timed out"}' },
+} as const;
+
+const shortHash = (text: string, length: number) =>
+  BigInt(`0x${createHash("sha1").update(text).digest("hex")}`)
+    .toString(36)
+    .slice(0, length);
+
+/** `'value'` parameters with `prefix` as headers; mappings from request values are skipped. */
+function literalHeaders(parameters: Record<string, string>, prefix: string) {
+  const headers: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    const literal = /^'(.*)'$/s.exec(value);
+    if (key.startsWith(prefix) && literal) headers[key.slice(prefix.length)] = [literal[1]];
+  }
+  return headers;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+interface Match {
+  resource: string;
+  params: Record<string, string>;
+  /** Per segment: 0 literal, 1 `{param}`, 2 `{proxy+}`; the smallest rank wins. */
+  rank: number[];
+}
+
+function matchResource(resource: string, segments: string[]): Match | undefined {
+  const parts = resource.split("/").filter(Boolean);
+  const match: Match = { resource, params: {}, rank: [] };
+  for (const [i, part] of parts.entries()) {
+    const param = /^\{(\w+)(\+?)\}$/.exec(part);
+    if (param?.[2] && i === parts.length - 1 && segments.length > i) {
+      match.params[param[1]] = segments.slice(i).join("/");
+      match.rank.push(2);
+      return match;
+    }
+    if (i >= segments.length || (!param && part !== segments[i])) return undefined;
+    if (param) match.params[param[1]] = segments[i];
+    match.rank.push(param ? 1 : 0);
+  }
+  return parts.length === segments.length ? match : undefined;
+}
+
+function bestMatch(paths: string[], segments: string[]): Match | undefined {
+  const better = (a: Match, b: Match) => {
+    const i = a.rank.findIndex((r, j) => r !== b.rank[j]);
+    return i >= 0 && a.rank[i] < (b.rank[i] ?? 3);
+  };
+  let best: Match | undefined;
+  for (const path of paths) {
+    const match = matchResource(path, segments);
+    if (match && (!best || better(match, best))) best = match;
+  }
+  return best;
+}
+
+function valuesOf(pairs: [string, string][]) {
+  if (!pairs.length) return { single: null, multi: null };
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of pairs) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+function requestTime(date: Date): string {
+  const [, day, month, year, time] = date.toUTCString().split(" ");
+  return `${day}/${month}/${year}:${time} +0000`;
+}
+
+const isScalar = (v: unknown) => ["string", "number", "boolean"].includes(typeof v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The response a Lambda proxy result asks for, or undefined when API Gateway would reject it. */
+function proxyReply(result: unknown): Reply | undefined {
+  if (!isRecord(result)) return undefined;
+  const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result;
+  if (typeof statusCode !== "number" || !Number.isInteger(statusCode)) return undefined;
+  if (statusCode < 100 || statusCode > 599) return undefined;
+  if (body != null && typeof body !== "string") return undefined;
+  if (isBase64Encoded !== undefined && typeof isBase64Encoded !== "boolean") return undefined;
+  if (headers != null && !isRecord(headers)) return undefined;
+  if (multiValueHeaders != null && !isRecord(multiValueHeaders)) return undefined;
+  // Both kinds merge; a name in multiValueHeaders keeps only those values.
+  const merged = Object.entries(multiValueHeaders ?? {}).map(([n, v]) => [n, v] as const);
+  const multiNames = new Set(merged.map(([name]) => name.toLowerCase()));
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!multiNames.has(name.toLowerCase())) merged.push([name, [value]]);
+  }
+  const out: Record<string, string[]> = {};
+  for (const [name, values] of merged) {
+    if (!Array.isArray(values) || !values.every(isScalar)) return undefined;
+    try {
+      http.validateHeaderName(name);
+      for (const value of values) http.validateHeaderValue(name, String(value));
+    } catch {
+      return undefined;
+    }
+    const key = REMAPPED.has(name.toLowerCase()) ? `x-amzn-Remapped-${name}` : name;
+    out[key] = [...(out[key] ?? []), ...values.map(String)];
+  }
+  if (!Object.keys(out).some((name) => name.toLowerCase() === "content-type")) {
+    out["Content-Type"] = ["application/json"];
+  }
+  const text = typeof body === "string" ? body : "";
+  return {
+    status: statusCode,
+    headers: out,
+    body: Buffer.from(text, isBase64Encoded ? "base64" : "utf8"),
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // The whole upload is read even when too large, so the client sees the 413, not a reset.
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on("error", reject);
+  });
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { api } = options;
+  const stagePrefix = `/${api.stageName}`;
+  const apiId = shortHash(api.name, 10);
+
+  function gatewayError(kind: keyof typeof GATEWAY_ERRORS): Reply {
+    const { status, type, body } = GATEWAY_ERRORS[kind];
+    const declared = api.gatewayResponses.find((r) => r.responseType === `DEFAULT_${type}`);
+    const headers = literalHeaders(declared?.responseParameters ?? {}, "gatewayresponse.header.");
+    headers["Content-Type"] = ["application/json"];
+    return { status, headers, body: Buffer.from(body) };
+  }
+
+  function mockReply(
+    integration: Extract<LocalIntegration, { type: "MOCK" }>,
+    context: Record<string, string>,
+  ): Reply {
+    const response =
+      integration.responses.find((r) => !r.selectionPattern) ?? integration.responses[0];
+    if (!response) return gatewayError("serverError");
+    const headers = literalHeaders(response.responseParameters, "method.response.header.");
+    const template = response.responseTemplates["application/json"];
+    if (template !== undefined) headers["Content-Type"] = ["application/json"];
+    const body = (template ?? "").replace(
+      /\$context\.(\w+)/g,
+      (ref, name: string) => context[name] ?? ref,
+    );
+    return { status: Number(response.statusCode), headers, body: Buffer.from(body) };
+  }
+
+  async function proxy(event: APIGatewayProxyEvent, functionName: string): Promise<Reply> {
+    let outcome: InvokeOutcome;
+    try {
+      outcome = await options.invoke(functionName, event);
+    } catch {
+      return gatewayError("serverError");
+    }
+    if ("timedOut" in outcome) return gatewayError("timedOut");
+    if ("error" in outcome) return gatewayError("badResult");
+    return proxyReply(outcome.result) ?? gatewayError("badResult");
+  }
+
+  async function handle(req: http.IncomingMessage, requestId: string, started: number) {
+    const [rawPath, rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s);
+    const httpMethod = req.method ?? "GET";
+    const body = await readBody(req);
+    if (!body) return { reply: gatewayError("tooLarge") };
+    const path =
+      rawPath === stagePrefix
+        ? "/"
+        : rawPath.startsWith(`${stagePrefix}/`)
+          ? rawPath.slice(stagePrefix.length)
+          : undefined;
+    const match =
+      path === undefined
+        ? undefined
+        : bestMatch(api.paths, path.split("/").filter(Boolean).map(decode));
+    const declared = (m: string) =>
+      api.methods.find((x) => x.path === match?.resource && x.httpMethod === m);
+    const method = declared(httpMethod) ?? declared("ANY");
+    if (!match || !method || path === undefined) return { reply: gatewayError("missingToken") };
+
+    const context = {
+      httpMethod,
+      resourcePath: match.resource,
+      path: `${stagePrefix}${path}`,
+      stage: api.stageName,
+      requestId,
+    };
+    if (method.integration.type === "MOCK")
+      return { reply: mockReply(method.integration, context) };
+
+    const rawPairs: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      rawPairs.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+    const headers = valuesOf(rawPairs);
+    const query = valuesOf([...new URLSearchParams(rawQuery)]);
+    const binary = !TEXT_TYPES.test(req.headers["content-type"] ?? "text/plain");
+    const host = req.headers.host ?? "";
+    const event: APIGatewayProxyEvent = {
+      resource: match.resource,
+      path,
+      httpMethod,
+      // API Gateway sends null when there are none; the `aws-lambda` types do not admit it.
+      headers: headers.single as APIGatewayProxyEvent["headers"],
+      multiValueHeaders: headers.multi as APIGatewayProxyEvent["multiValueHeaders"],
+      queryStringParameters: query.single,
+      multiValueQueryStringParameters: query.multi,
+      pathParameters: Object.keys(match.params).length ? match.params : null,
+      stageVariables: null,
+      requestContext: {
+        ...context,
+        accountId: ACCOUNT_ID,
+        apiId,
+        authorizer: undefined,
+        domainName: host,
+        domainPrefix: host.split(".")[0],
+        extendedRequestId: shortHash(requestId, 16),
+        protocol: `HTTP/${req.httpVersion}`,
+        requestTime: requestTime(new Date(started)),
+        requestTimeEpoch: started,
+        resourceId: shortHash(match.resource, 6),
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: null,
+          apiKeyId: null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+          user: null,
+          userAgent: req.headers["user-agent"] ?? null,
+          userArn: null,
+        },
+      },
+      body: body.length ? body.toString(binary ? "base64" : "utf8") : null,
+      isBase64Encoded: binary && body.length > 0,
+    };
+    const functionName = method.integration.functionName;
+    return { reply: await proxy(event, functionName), functionName };
+  }
+
+  const server = http.createServer((req, res) => {
+    const requestId = randomUUID();
+    const started = Date.now();
+    const finish = ({ reply, functionName }: { reply: Reply; functionName?: string }) => {
+      res.writeHead(reply.status, {
+        ...reply.headers,
+        "Content-Length": reply.body.length,
+        "x-amzn-RequestId": requestId,
+      });
+      res.end(reply.body);
+      options.onRequest?.({
+        method: req.method ?? "GET",
+        path: (req.url ?? "/").split("?")[0],
+        status: reply.status,
+        functionName,
+        durationMs: Date.now() - started,
+        requestId,
+      });
+    };
+    // A fault of the gateway itself is a 500; one while writing (a bad declared header) a reset.
+    handle(req, requestId, started)
+      .catch(() => ({ reply: gatewayError("serverError") }))
+      .then(finish)
+      .catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

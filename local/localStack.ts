@@ -1,0 +1,253 @@
+// The whole application of a stack on this machine, built from what the program declares: its
+// tables in the DynamoDB emulator, its functions' archives in the Lambda runtime emulator, its
+// API's resources and methods behind a local API Gateway, its site's objects on a local website,
+// and every DynamoDB call checked against the calling function's declared role policy.
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { startDynamoEmulator } from "./dynamodb";
+import { startGateway } from "./gateway";
+import { accessDeniedMessage, evaluate } from "./iam";
+import { extractArchive } from "./lambdaArchive";
+import { startFunction } from "./lambdaRuntime";
+import type { InvokeOutcome, LambdaFunction, LogLine } from "./lambdaRuntime";
+import { buildModel } from "./model";
+import type { LocalApp, LocalFunction, LocalTable } from "./model";
+import { recordStack } from "./recordStack";
+import type { RecordedStack } from "./recordStack";
+import { REPO_ROOT } from "./stackConfig";
+import { startWebsite } from "./website";
+
+export interface LocalStackOptions {
+  /** Default `dev`. */
+  stack?: string;
+  /** Where the DynamoDB data lives; default `.local/<stack>/dynamodb`. */
+  dataDir?: string;
+  /** Start with empty tables. */
+  fresh?: boolean;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (the default for each) picks a free port. */
+  ports?: { site?: number; api?: number; dynamodb?: number };
+  /** Changes what the program declared before it is stood up (tests remove a grant this way). */
+  rewrite?: (recorded: RecordedStack) => void;
+  /** One line per request: method, path, status, function, duration. */
+  onRequest?: (line: string) => void;
+  /** Each function's own log output. */
+  onFunctionLog?: (functionName: string, line: LogLine) => void;
+}
+
+export interface TableMismatch {
+  table: string;
+  declared: string;
+  existing: string;
+}
+
+export interface LocalStack {
+  app: LocalApp;
+  siteUrl: string;
+  /** The stage's base URL, as the page's config.js has it. */
+  apiUrl: string;
+  dynamodbEndpoint: string;
+  /** Tables kept from an earlier run whose key schema no longer matches the program's. */
+  mismatches: TableMismatch[];
+  startupMs: number;
+  close(): Promise<void>;
+}
+
+const SECRET = "local-secret";
+
+/** A free port on the host (or the one asked for), known before the program runs. */
+function reservePort(host: string, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const chosen = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(chosen));
+    });
+  });
+}
+
+const keySchemaOf = (t: {
+  partitionKey: { name: string; type: string };
+  sortKey?: { name: string; type: string };
+}) =>
+  [t.partitionKey, t.sortKey]
+    .filter(Boolean)
+    .map((k) => `${k!.name}:${k!.type}`)
+    .join(", ");
+
+/** Creates each declared table that is missing; reports, never drops, one whose keys changed. */
+async function ensureTables(
+  client: DynamoDBClient,
+  tables: LocalTable[],
+): Promise<TableMismatch[]> {
+  const mismatches: TableMismatch[] = [];
+  for (const table of tables) {
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
+      const types = new Map(
+        (Table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]),
+      );
+      const existing = (Table?.KeySchema ?? [])
+        .sort((a) => (a.KeyType === "HASH" ? -1 : 1))
+        .map((k) => `${k.AttributeName}:${types.get(k.AttributeName)}`)
+        .join(", ");
+      if (existing !== keySchemaOf(table)) {
+        mismatches.push({ table: table.name, declared: keySchemaOf(table), existing });
+      }
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+      const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
+      await client.send(
+        new CreateTableCommand({
+          TableName: table.name,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: keys.map((k) => ({
+            AttributeName: k.name,
+            AttributeType: k.type as "S" | "N" | "B",
+          })),
+          KeySchema: keys.map((k, i) => ({
+            AttributeName: k.name,
+            KeyType: i === 0 ? "HASH" : "RANGE",
+          })),
+        }),
+      );
+    }
+  }
+  return mismatches;
+}
+
+/** The access key a function's SDK signs with: how the DynamoDB front knows who is calling. */
+const accessKeyOf = (fn: LocalFunction) => `LOCAL-${fn.name}`;
+
+/** A table's ARN in the function's account and region, as DynamoDB names it in IAM. */
+const tableArnIn = (fn: LocalFunction, tableName: string) => {
+  const [, , , region, account] = fn.arn.split(":");
+  return `arn:aws:dynamodb:${region}:${account}:table/${tableName}`;
+};
+
+const principalOf = (fn: LocalFunction) => {
+  const account = fn.roleArn.split(":")[4];
+  return `arn:aws:sts::${account}:assumed-role/${fn.roleName}/${fn.name}`;
+};
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const started = Date.now();
+  const stack = options.stack ?? "dev";
+  const host = options.host ?? "127.0.0.1";
+  const dataDir = options.dataDir ?? path.join(REPO_ROOT, ".local", stack, "dynamodb");
+  if (options.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  const [sitePort, apiPort] = await Promise.all([
+    reservePort(host, options.ports?.site),
+    reservePort(host, options.ports?.api),
+  ]);
+
+  // Each DynamoDB call is checked against the calling function's declared policy; the model
+  // arrives once the program has run, so the check reads it then.
+  const callers = new Map<string, LocalFunction>();
+  let tableArns = new Map<string, string>();
+  const tableArn = (fn: LocalFunction, name: string) => tableArns.get(name) ?? tableArnIn(fn, name);
+  const [recorded, dynamo] = await Promise.all([
+    recordStack(stack, {
+      local: { apiBase: `http://${host}:${apiPort}`, siteHost: `${host}:${sitePort}` },
+    }),
+    startDynamoEmulator({
+      dataDir,
+      host,
+      port: options.ports?.dynamodb ?? 0,
+      authorize: ({ accessKeyId, action, tableName }) => {
+        const fn = callers.get(accessKeyId);
+        if (!fn) return { allowed: true };
+        const resource = tableName ? tableArn(fn, tableName) : "*";
+        const { decision } = evaluate(fn.statements, action, resource);
+        return decision === "allow"
+          ? { allowed: true }
+          : {
+              allowed: false,
+              message: accessDeniedMessage(principalOf(fn), action, resource, decision),
+            };
+      },
+    }),
+  ]);
+
+  const opened: { close(): Promise<void> }[] = [dynamo];
+  const closeAll = async () => {
+    for (const resource of opened.reverse()) await resource.close();
+  };
+  try {
+    options.rewrite?.(recorded);
+    const app = buildModel(recorded);
+    tableArns = new Map(app.tables.map((t) => [t.name, t.arn]));
+    for (const fn of app.functions) callers.set(accessKeyOf(fn), fn);
+
+    const admin = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: app.region,
+      credentials: { accessKeyId: "local-admin", secretAccessKey: SECRET },
+    });
+    const mismatches = await ensureTables(admin, app.tables);
+    admin.destroy();
+
+    const functions = new Map<string, LambdaFunction>();
+    for (const fn of app.functions) {
+      const lambda = startFunction({
+        name: fn.name,
+        codeDir: extractArchive(fn.archive, REPO_ROOT),
+        handler: fn.handler,
+        timeoutSeconds: fn.timeoutSeconds,
+        memoryMb: fn.memoryMb,
+        environment: {
+          ...fn.environment,
+          AWS_REGION: app.region,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ACCESS_KEY_ID: accessKeyOf(fn),
+          AWS_SECRET_ACCESS_KEY: SECRET,
+        },
+        onLog: (line) => options.onFunctionLog?.(fn.name, line),
+      });
+      functions.set(fn.name, lambda);
+      opened.push(lambda);
+    }
+
+    const gateway = await startGateway({
+      api: app.api,
+      host,
+      port: apiPort,
+      invoke: (name: string, event: APIGatewayProxyEvent): Promise<InvokeOutcome> => {
+        const fn = functions.get(name);
+        if (!fn) throw new Error(`the API names a function the program does not declare: ${name}`);
+        return fn.invoke(event, { requestId: event.requestContext.requestId });
+      },
+      onRequest: (e) =>
+        options.onRequest?.(
+          `${e.method} ${e.path} ${e.status} ${e.functionName ?? "-"} ${Math.round(e.durationMs)}ms`,
+        ),
+    });
+    opened.push(gateway);
+    const website = await startWebsite({ site: app.site, host, port: sitePort });
+    opened.push(website);
+
+    return {
+      app,
+      siteUrl: String(app.outputs.siteUrl ?? website.url),
+      apiUrl: String(app.outputs.apiUrl ?? `${gateway.url}/${app.api.stageName}`),
+      dynamodbEndpoint: dynamo.endpoint,
+      mismatches,
+      startupMs: Date.now() - started,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

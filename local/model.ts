@@ -1,0 +1,267 @@
+// What the program declared, read back as a local application: tables, functions (code, settings
+// and role policies), the API's resources, methods and integrations, and the site's objects.
+// Everything here comes from the recorded graph; nothing is listed a second time by hand.
+import * as fs from "node:fs";
+import { assetMap } from "./lambdaArchive";
+import type { AssetMap } from "./lambdaArchive";
+import type { RecordedResource, RecordedStack } from "./recordStack";
+
+export interface KeyAttribute {
+  name: string;
+  type: string;
+}
+
+export interface LocalTable {
+  name: string;
+  arn: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+}
+
+/** An IAM statement as declared (single values are left as the program wrote them). */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, unknown>;
+}
+
+export interface LocalFunction {
+  name: string;
+  arn: string;
+  /** `__index.handler`: file and export of the archive's entry point. */
+  handler: string;
+  /** The code archive's entries; the bundled handler is `__index.js`. */
+  archive: AssetMap;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  roleArn: string;
+  roleName: string;
+  /** Every statement of the role's inline policies. */
+  statements: PolicyStatement[];
+  /** Managed policies attached to the role (ARNs); the local app cannot read their contents. */
+  managedPolicyArns: string[];
+}
+
+export type LocalIntegration =
+  | { type: "AWS_PROXY"; functionName: string }
+  | {
+      type: "MOCK";
+      responses: {
+        statusCode: string;
+        selectionPattern?: string;
+        responseParameters: Record<string, string>;
+        responseTemplates: Record<string, string>;
+      }[];
+    };
+
+export interface LocalMethod {
+  /** `GET`, …, `OPTIONS` or `ANY`. */
+  httpMethod: string;
+  /** The resource path with `{param}` segments. */
+  path: string;
+  integration: LocalIntegration;
+}
+
+export interface LocalGatewayResponse {
+  responseType: string;
+  responseParameters: Record<string, string>;
+}
+
+export interface LocalApi {
+  name: string;
+  stageName: string;
+  /** Every declared resource path, `/` included. */
+  paths: string[];
+  methods: LocalMethod[];
+  gatewayResponses: LocalGatewayResponse[];
+}
+
+export interface LocalObject {
+  key: string;
+  contentType: string;
+  cacheControl?: string;
+  body: Buffer;
+}
+
+export interface LocalSite {
+  bucket: string;
+  indexDocument: string;
+  errorDocument?: string;
+  objects: LocalObject[];
+}
+
+export interface LocalApp {
+  stack: string;
+  region: string;
+  tables: LocalTable[];
+  functions: LocalFunction[];
+  api: LocalApi;
+  site: LocalSite;
+  outputs: Record<string, unknown>;
+}
+
+const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
+const record = (v: unknown): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries((v as Record<string, unknown>) ?? {}).map(([k, x]) => [k, str(x)]),
+  );
+
+function only<T>(items: T[], what: string): T {
+  if (items.length !== 1)
+    throw new Error(`the program declares ${items.length} ${what}; expected one`);
+  return items[0];
+}
+
+function parsePolicy(policy: unknown): PolicyStatement[] {
+  const doc = (typeof policy === "string" ? JSON.parse(policy) : policy) as {
+    Statement?: PolicyStatement | PolicyStatement[];
+  };
+  const statements = doc?.Statement ?? [];
+  return Array.isArray(statements) ? statements : [statements];
+}
+
+export function buildModel(recorded: RecordedStack): LocalApp {
+  if (recorded.error) throw new Error(`the ${recorded.stack} program failed: ${recorded.error}`);
+  const all = recorded.resources;
+  const ofType = (type: string) => all.filter((r) => r.type === `aws:${type}`);
+  const byId = (type: string, id: unknown) => ofType(type).find((r) => r.id === id);
+
+  const tables: LocalTable[] = ofType("dynamodb/table:Table").map((t) => {
+    const attributes = (t.inputs.attributes as KeyAttribute[]) ?? [];
+    const attribute = (name: unknown) => {
+      const found = attributes.find((a) => a.name === name);
+      if (!found) throw new Error(`table ${str(t.state.name)} has no attribute ${str(name)}`);
+      return { name: found.name, type: found.type };
+    };
+    return {
+      name: str(t.state.name),
+      arn: str(t.state.arn),
+      partitionKey: attribute(t.inputs.hashKey),
+      sortKey: t.inputs.rangeKey ? attribute(t.inputs.rangeKey) : undefined,
+    };
+  });
+
+  const roles = ofType("iam/role:Role");
+  const functions: LocalFunction[] = ofType("lambda/function:Function").map((f) => {
+    const role = roles.find((r) => r.state.arn === f.inputs.role);
+    if (!role) throw new Error(`function ${str(f.state.name)} has no declared role`);
+    const statements = ofType("iam/rolePolicy:RolePolicy")
+      .filter((p) => p.inputs.role === role.id || p.inputs.role === role.state.name)
+      .flatMap((p) => parsePolicy(p.inputs.policy));
+    const managedPolicyArns = ofType("iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.inputs.role === role.state.name)
+      .map((a) => str(a.inputs.policyArn));
+    return {
+      name: str(f.state.name),
+      arn: str(f.state.arn),
+      handler: str(f.inputs.handler),
+      archive: assetMap(f.inputs.code),
+      environment: record((f.inputs.environment as { variables?: unknown })?.variables),
+      timeoutSeconds: Number(f.inputs.timeout ?? 3),
+      memoryMb: Number(f.inputs.memorySize ?? 128),
+      roleArn: str(role.state.arn),
+      roleName: str(role.state.name),
+      statements,
+      managedPolicyArns,
+    };
+  });
+
+  const restApi = only(ofType("apigateway/restApi:RestApi"), "REST APIs");
+  const stage = only(ofType("apigateway/stage:Stage"), "API stages");
+  const resources = ofType("apigateway/resource:Resource");
+  const pathOf = (resourceId: unknown): string => {
+    if (resourceId === restApi.state.rootResourceId) return "/";
+    const resource = resources.find((r) => r.id === resourceId);
+    if (!resource) throw new Error(`no API resource has the id ${str(resourceId)}`);
+    const parent = pathOf(resource.inputs.parentId);
+    return `${parent === "/" ? "" : parent}/${str(resource.inputs.pathPart)}`;
+  };
+  const sameMethod = (a: RecordedResource, b: RecordedResource) =>
+    a.inputs.resourceId === b.inputs.resourceId && a.inputs.httpMethod === b.inputs.httpMethod;
+  const functionByInvokeArn = (uri: unknown) => {
+    const fn = ofType("lambda/function:Function").find((f) => f.state.invokeArn === uri);
+    if (!fn) throw new Error(`no function has the invoke ARN ${str(uri)}`);
+    return str(fn.state.name);
+  };
+  const methods: LocalMethod[] = ofType("apigateway/method:Method").map((m) => {
+    const integration = ofType("apigateway/integration:Integration").find((i) => sameMethod(i, m));
+    const path = pathOf(m.inputs.resourceId);
+    const httpMethod = str(m.inputs.httpMethod);
+    if (!integration) throw new Error(`${httpMethod} ${path} has no integration`);
+    const type = str(integration.inputs.type);
+    if (type === "AWS_PROXY") {
+      return {
+        httpMethod,
+        path,
+        integration: { type, functionName: functionByInvokeArn(integration.inputs.uri) },
+      };
+    }
+    if (type === "MOCK") {
+      const responses = ofType("apigateway/integrationResponse:IntegrationResponse")
+        .filter((r) => sameMethod(r, m))
+        .map((r) => ({
+          statusCode: str(r.inputs.statusCode),
+          selectionPattern: r.inputs.selectionPattern as string | undefined,
+          responseParameters: record(r.inputs.responseParameters),
+          responseTemplates: record(r.inputs.responseTemplates),
+        }));
+      return { httpMethod, path, integration: { type, responses } };
+    }
+    throw new Error(`${httpMethod} ${path}: ${type} integrations are not run locally`);
+  });
+  const api: LocalApi = {
+    name: str(restApi.inputs.name),
+    stageName: str(stage.inputs.stageName),
+    paths: ["/", ...resources.map((r) => pathOf(r.id))],
+    methods,
+    gatewayResponses: ofType("apigateway/response:Response").map((r) => ({
+      responseType: str(r.inputs.responseType),
+      responseParameters: record(r.inputs.responseParameters),
+    })),
+  };
+
+  const website = only(
+    ofType("s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration"),
+    "website buckets",
+  );
+  const bucket = byId("s3/bucket:Bucket", website.inputs.bucket);
+  const objects: LocalObject[] = ofType("s3/bucketObject:BucketObject")
+    .filter((o) => o.inputs.bucket === website.inputs.bucket)
+    .map((o) => {
+      const source = (o.inputs.source as { $asset?: { path?: string; text?: string } })?.$asset;
+      const body =
+        o.inputs.content !== undefined
+          ? Buffer.from(str(o.inputs.content))
+          : source?.path
+            ? fs.readFileSync(source.path)
+            : Buffer.from(source?.text ?? "");
+      return {
+        key: str(o.inputs.key),
+        contentType: str(o.inputs.contentType) || "binary/octet-stream",
+        cacheControl: o.inputs.cacheControl as string | undefined,
+        body,
+      };
+    });
+  const site: LocalSite = {
+    bucket: str(bucket?.state.bucket ?? website.inputs.bucket),
+    indexDocument:
+      str((website.inputs.indexDocument as { suffix?: string })?.suffix) || "index.html",
+    errorDocument: (website.inputs.errorDocument as { key?: string } | undefined)?.key,
+    objects,
+  };
+
+  return {
+    stack: recorded.stack,
+    region: recorded.config["aws:region"] ?? "us-east-1",
+    tables,
+    functions,
+    api,
+    site,
+    outputs: recorded.outputs,
+  };
+}

@@ -1,0 +1,127 @@
+// S3 static website hosting on loopback, from the objects the program uploads: index and error
+// documents, object metadata, ETags and S3's own error pages.
+import { createHash, randomBytes } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LocalObject, LocalSite } from "./model";
+
+export interface WebsiteOptions {
+  site: LocalSite;
+  host?: string;
+  port?: number;
+}
+
+export interface Website {
+  /** `http://host:port`, the website endpoint's stand-in. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface Served {
+  object: LocalObject;
+  etag: string;
+}
+
+/** S3's HTML error page, as the website endpoint writes it. */
+function errorPage(status: string, code: string, message: string, key?: string): string {
+  const items = [`Code: ${code}`, `Message: ${message}`];
+  if (key !== undefined) items.push(`Key: ${key}`);
+  items.push(`RequestId: ${randomBytes(8).toString("hex").toUpperCase()}`);
+  const list = items.map((item) => `<li>${escapeHtml(item)}</li>`).join("\n");
+  return `<html>\n<head><title>${status}</title></head>\n<body>\n<h1>${status}</h1>\n<ul>\n${list}\n</ul>\n<hr/>\n</body>\n</html>\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function decode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+export async function startWebsite(options: WebsiteOptions): Promise<Website> {
+  const { site } = options;
+  // The objects as uploaded at start-up: one modification time for all of them.
+  const lastModified = new Date().toUTCString();
+  const objects = new Map<string, Served>(
+    site.objects.map((object) => [
+      object.key,
+      { object, etag: `"${createHash("md5").update(object.body).digest("hex")}"` },
+    ]),
+  );
+
+  function send(res: http.ServerResponse, status: number, served: Served): void {
+    const { object, etag } = served;
+    const headers: http.OutgoingHttpHeaders = { ETag: etag, "Last-Modified": lastModified };
+    if (object.cacheControl) headers["Cache-Control"] = object.cacheControl;
+    if (status === 304) {
+      res.writeHead(status, headers).end();
+      return;
+    }
+    headers["Content-Type"] = object.contentType;
+    headers["Content-Length"] = object.body.length;
+    res.writeHead(status, headers).end(object.body);
+  }
+
+  function sendPage(res: http.ServerResponse, status: number, page: string, allow?: string) {
+    res.writeHead(status, {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Length": Buffer.byteLength(page),
+      ...(allow ? { Allow: allow } : {}),
+    });
+    res.end(page);
+  }
+
+  const server = http.createServer((req, res) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      const message = "The specified method is not allowed against this resource.";
+      sendPage(
+        res,
+        405,
+        errorPage("405 Method Not Allowed", "MethodNotAllowed", message),
+        "GET, HEAD",
+      );
+      return;
+    }
+    let key = decode((req.url ?? "/").split("?")[0].slice(1));
+    if (key === "" || key.endsWith("/")) key += site.indexDocument;
+    const found = objects.get(key);
+    if (found) {
+      const tags = (req.headers["if-none-match"] ?? "").split(",").map((t) => t.trim());
+      const fresh = tags.includes(found.etag) || tags.includes("*");
+      send(res, fresh ? 304 : 200, found);
+      return;
+    }
+    // A folder named without its slash is redirected to it, as S3 does.
+    if (objects.has(`${key}/${site.indexDocument}`)) {
+      res.writeHead(302, { Location: `/${key}/`, "Content-Length": 0 });
+      res.end();
+      return;
+    }
+    const errorDocument = site.errorDocument ? objects.get(site.errorDocument) : undefined;
+    if (errorDocument) send(res, 404, errorDocument);
+    else {
+      const message = "The specified key does not exist.";
+      sendPage(res, 404, errorPage("404 Not Found", "NoSuchKey", message, key));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
