@@ -5,12 +5,7 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-} from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { startDynamoEmulator } from "./dynamodb";
 import { startGateway } from "./gateway";
@@ -19,11 +14,15 @@ import { extractArchive } from "./lambdaArchive";
 import { startFunction } from "./lambdaRuntime";
 import type { InvokeOutcome, LambdaFunction, LogLine } from "./lambdaRuntime";
 import { buildModel } from "./model";
-import type { LocalApp, LocalFunction, LocalTable } from "./model";
+import type { LocalApp, LocalFunction } from "./model";
 import { recordStack } from "./recordStack";
 import type { RecordedStack } from "./recordStack";
 import { REPO_ROOT } from "./stackConfig";
+import { ensureTables } from "./tables";
+import type { TableMismatch } from "./tables";
 import { startWebsite } from "./website";
+
+export type { TableMismatch };
 
 export interface LocalStackOptions {
   /** Default `dev`. */
@@ -42,12 +41,6 @@ export interface LocalStackOptions {
   onRequest?: (line: string) => void;
   /** Each function's own log output. */
   onFunctionLog?: (functionName: string, line: LogLine) => void;
-}
-
-export interface TableMismatch {
-  table: string;
-  declared: string;
-  existing: string;
 }
 
 export interface LocalStack {
@@ -74,56 +67,6 @@ function reservePort(host: string, port = 0): Promise<number> {
       server.close(() => resolve(chosen));
     });
   });
-}
-
-const keySchemaOf = (t: {
-  partitionKey: { name: string; type: string };
-  sortKey?: { name: string; type: string };
-}) =>
-  [t.partitionKey, t.sortKey]
-    .filter(Boolean)
-    .map((k) => `${k!.name}:${k!.type}`)
-    .join(", ");
-
-/** Creates each declared table that is missing; reports, never drops, one whose keys changed. */
-async function ensureTables(
-  client: DynamoDBClient,
-  tables: LocalTable[],
-): Promise<TableMismatch[]> {
-  const mismatches: TableMismatch[] = [];
-  for (const table of tables) {
-    try {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
-      const types = new Map(
-        (Table?.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]),
-      );
-      const existing = (Table?.KeySchema ?? [])
-        .sort((a) => (a.KeyType === "HASH" ? -1 : 1))
-        .map((k) => `${k.AttributeName}:${types.get(k.AttributeName)}`)
-        .join(", ");
-      if (existing !== keySchemaOf(table)) {
-        mismatches.push({ table: table.name, declared: keySchemaOf(table), existing });
-      }
-    } catch (err) {
-      if (!(err instanceof ResourceNotFoundException)) throw err;
-      const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
-      await client.send(
-        new CreateTableCommand({
-          TableName: table.name,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: keys.map((k) => ({
-            AttributeName: k.name,
-            AttributeType: k.type as "S" | "N" | "B",
-          })),
-          KeySchema: keys.map((k, i) => ({
-            AttributeName: k.name,
-            KeyType: i === 0 ? "HASH" : "RANGE",
-          })),
-        }),
-      );
-    }
-  }
-  return mismatches;
 }
 
 /** The access key a function's SDK signs with: how the DynamoDB front knows who is calling. */

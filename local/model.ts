@@ -11,11 +11,23 @@ export interface KeyAttribute {
   type: string;
 }
 
+export interface LocalIndex {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** `ALL`, `KEYS_ONLY` or `INCLUDE` (with these attributes). */
+  projectionType: string;
+  nonKeyAttributes?: string[];
+}
+
 export interface LocalTable {
   name: string;
   arn: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
+  globalIndexes: LocalIndex[];
+  /** Local indexes share the table's partition key. */
+  localIndexes: LocalIndex[];
 }
 
 /** An IAM statement as declared (single values are left as the program wrote them). */
@@ -105,6 +117,16 @@ export interface LocalApp {
   outputs: Record<string, unknown>;
 }
 
+/** A secondary index as `aws.dynamodb.Table` takes it. */
+interface DeclaredIndex {
+  name: string;
+  hashKey?: string;
+  rangeKey?: string;
+  keySchemas?: { attributeName: string; keyType: string }[];
+  projectionType: string;
+  nonKeyAttributes?: string[];
+}
+
 const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const record = (v: unknown): Record<string, string> =>
   Object.fromEntries(
@@ -138,11 +160,30 @@ export function buildModel(recorded: RecordedStack): LocalApp {
       if (!found) throw new Error(`table ${str(t.state.name)} has no attribute ${str(name)}`);
       return { name: found.name, type: found.type };
     };
+    const index = (declared: DeclaredIndex, partitionKey?: unknown): LocalIndex => {
+      const keyNamed = (type: string) =>
+        declared.keySchemas?.find((k) => k.keyType === type)?.attributeName;
+      const hash = partitionKey ?? declared.hashKey ?? keyNamed("HASH");
+      const range = declared.rangeKey ?? keyNamed("RANGE");
+      return {
+        name: declared.name,
+        partitionKey: attribute(hash),
+        sortKey: range ? attribute(range) : undefined,
+        projectionType: declared.projectionType,
+        nonKeyAttributes: declared.nonKeyAttributes,
+      };
+    };
     return {
       name: str(t.state.name),
       arn: str(t.state.arn),
       partitionKey: attribute(t.inputs.hashKey),
       sortKey: t.inputs.rangeKey ? attribute(t.inputs.rangeKey) : undefined,
+      globalIndexes: ((t.inputs.globalSecondaryIndexes as DeclaredIndex[]) ?? []).map((i) =>
+        index(i),
+      ),
+      localIndexes: ((t.inputs.localSecondaryIndexes as DeclaredIndex[]) ?? []).map((i) =>
+        index(i, t.inputs.hashKey),
+      ),
     };
   });
 
