@@ -1,10 +1,13 @@
 // Ids: the shape accepted for user and note ids, and new note ids that sort by creation time.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
+const SOURCE_CHARS = 10;
+const LINE_CHARS = 6;
+const CONTENT_CHARS = 10;
 const NOTE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** True for a user or note id: 1 to 64 letters, digits, `_` or `-`. */
@@ -61,4 +64,25 @@ export function newNoteId(previous?: string, now: number = Date.now()): string {
     }
   }
   return encodeTime(now) + randomPart();
+}
+
+/** `count` base-32 characters of a SHA-256 digest of the parts. */
+function digestChars(parts: string[], count: number): string {
+  const digest = createHash("sha256").update(parts.join("\u0000")).digest();
+  // 256 is a multiple of 32, so masking a byte keeps every character equally likely.
+  return Array.from(digest.subarray(0, count), (byte) => CROCKFORD[byte & 31]).join("");
+}
+
+/**
+ * The id of an imported note that came without one: the same 26 characters as a note id, but
+ * derived from where the row came from and what it says (a hash of the source's key, the row's
+ * line, a hash of its content), so importing the same file again finds the same notes. Ids from
+ * one file sort in line order; they do not encode a creation time.
+ */
+export function derivedNoteId(source: string, line: number, content: string[]): string {
+  if (!Number.isSafeInteger(line) || line < 1 || line >= 32 ** LINE_CHARS) {
+    throw new Error(`line ${line} is out of range for a derived note id`);
+  }
+  const lineChars = encodeTime(line).slice(TIME_CHARS - LINE_CHARS);
+  return digestChars([source], SOURCE_CHARS) + lineChars + digestChars(content, CONTENT_CHARS);
 }

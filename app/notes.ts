@@ -17,7 +17,8 @@ import { clientError, endpoint, json, noContent, parseJsonBody } from "./http";
 import type { ClientError, Handler } from "./http";
 import { isValidId, newNoteId } from "./ids";
 
-const MAX_NOTE_CHARS = 10_000;
+/** The longest note, in characters (code points): the same limit for every way a note gets in. */
+export const MAX_NOTE_CHARS = 10_000;
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 const PAGE_SIZE_PATTERN = /^[1-9][0-9]{0,2}$/;
@@ -31,6 +32,13 @@ export interface Note {
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/** `GET /users/{userId}/notes/export` and each file of the scheduled export. */
+export interface NotesExport {
+  userId: string;
+  /** Every note of the user, in NoteId order. */
+  notes: Note[];
 }
 
 /** One page of `GET /users/{userId}/notes`. */
@@ -50,6 +58,11 @@ function toNote(item: Record<string, AttributeValue>): Note {
     updatedAt: stored.UpdatedAt,
     version: stored.Version,
   };
+}
+
+/** A note's length as the limit counts it: characters (code points), not UTF-16 units. */
+export function noteLength(note: string): number {
+  return Array.from(note).length;
 }
 
 function noteKey(userId: string, noteId: string): Record<string, AttributeValue> {
@@ -72,8 +85,7 @@ function noteText(body: Record<string, unknown>): string {
     throw clientError(400, "InvalidField", 'Field "note" must be a string');
   }
   if (note.trim() === "") throw clientError(400, "InvalidField", 'Field "note" must not be empty');
-  // Counted in characters (code points), not UTF-16 units.
-  if (Array.from(note).length > MAX_NOTE_CHARS) {
+  if (noteLength(note) > MAX_NOTE_CHARS) {
     throw clientError(400, "NoteTooLong", `A note must be at most ${MAX_NOTE_CHARS} characters`);
   }
   return note;
@@ -127,6 +139,29 @@ function cursorKey(
   return noteKey(userId, NoteId);
 }
 
+/** Every note of a user, in NoteId order: each page of the Query, however many there are. */
+export async function queryAllNotes(
+  client: DynamoDBClient,
+  table: string,
+  userId: string,
+): Promise<Note[]> {
+  const notes: Note[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "UserId = :userId",
+        ExpressionAttributeValues: marshall({ ":userId": userId }),
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    notes.push(...(page.Items ?? []).map(toNote));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return notes;
+}
+
 function notFound(noteId: string): ClientError {
   return clientError(404, "NotFound", `Note ${noteId} does not exist`);
 }
@@ -158,6 +193,16 @@ export function listNotes(): Handler {
       notes: page.map(toNote),
       nextCursor: lastKey ? encodeCursor(lastKey) : null,
     };
+    return json(200, body);
+  });
+}
+
+export function exportNotes(): Handler {
+  const client = new DynamoDBClient({});
+  const table = requiredEnv("TABLE_NAME");
+  return endpoint("GET", async (event) => {
+    const userId = pathId(event, "userId");
+    const body: NotesExport = { userId, notes: await queryAllNotes(client, table, userId) };
     return json(200, body);
   });
 }

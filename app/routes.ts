@@ -1,8 +1,12 @@
-// The application's routes and tables as plain data: the infrastructure builds the API, the
-// functions, their IAM grants and the tables from these, so app and infra cannot drift apart.
+// The application's routes, tasks and tables as plain data: the infrastructure builds the API,
+// the functions, their IAM grants and the tables from these, so app and infra cannot drift apart.
+import type { Context } from "aws-lambda";
+import { EXPORTS_PREFIX, IMPORTS_PREFIX } from "./bucketLayout";
 import type { Handler } from "./http";
+import { importNotes } from "./importNotes";
 import { listMembers, shuffleMember } from "./members";
-import { createNote, deleteNote, getNote, listNotes, updateNote } from "./notes";
+import { createNote, deleteNote, exportNotes, getNote, listNotes, updateNote } from "./notes";
+import { exportAllNotes } from "./scheduledExport";
 
 export interface KeyAttribute {
   name: string;
@@ -55,6 +59,15 @@ export const routes: readonly RouteSpec[] = [
     handler: createNote,
   },
   {
+    // A literal segment: API Gateway matches it before the `{noteId}` beside it.
+    name: "exportNotes",
+    method: "GET",
+    path: "/users/{userId}/notes/export",
+    table: "notes",
+    actions: ["dynamodb:Query"],
+    handler: exportNotes,
+  },
+  {
     name: "getNote",
     method: "GET",
     path: "/users/{userId}/notes/{noteId}",
@@ -95,3 +108,39 @@ export const routes: readonly RouteSpec[] = [
     handler: shuffleMember,
   },
 ];
+
+/** A function that an event runs rather than a route: an upload to the notes bucket, a schedule. */
+export interface TaskSpec {
+  name: string;
+  table: TableKey;
+  /** Exactly the DynamoDB actions the handler calls: its function's role allows only these. */
+  actions: string[];
+  /** Exactly the S3 actions it calls on the notes bucket's objects, all under one prefix. */
+  objects: { prefix: string; actions: string[] };
+  /** Modules it requires that the Lambda runtime does not provide (it provides the AWS SDK). */
+  modules: string[];
+  /** Runs once per Lambda container and returns the event handler. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handler: () => (event: any, context: Context) => Promise<unknown>;
+}
+
+export const tasks = {
+  /** Each `.csv` created under `imports/`: convert, load, report. */
+  importNotes: {
+    name: "importNotes",
+    table: "notes",
+    actions: ["dynamodb:BatchWriteItem"],
+    objects: { prefix: IMPORTS_PREFIX, actions: ["s3:GetObject", "s3:PutObject"] },
+    modules: ["csv-parse/sync"],
+    handler: importNotes,
+  },
+  /** On the environment's schedule: every user's notes into `exports/<date>/`. */
+  exportAllNotes: {
+    name: "exportAllNotes",
+    table: "notes",
+    actions: ["dynamodb:Scan", "dynamodb:Query"],
+    objects: { prefix: EXPORTS_PREFIX, actions: ["s3:PutObject"] },
+    modules: [],
+    handler: exportAllNotes,
+  },
+} satisfies Record<string, TaskSpec>;

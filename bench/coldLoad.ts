@@ -3,6 +3,20 @@
 // Duration. Each sample is a new process, so nothing is cached in the module system.
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { startFunction } from "../local/lambdaRuntime";
+import type { InvokeOutcome } from "../local/lambdaRuntime";
+
+/** An event for the first invocation, and whether its outcome is the expected one. */
+export interface Probe {
+  event: unknown;
+  expected(outcome: InvokeOutcome): boolean;
+}
+
+/** A method no route has: the handler answers 405 without calling DynamoDB. */
+export const ROUTE_PROBE: Probe = {
+  event: { httpMethod: "OPTIONS", headers: {}, body: null },
+  expected: (outcome) =>
+    "result" in outcome && (outcome.result as APIGatewayProxyResult).statusCode === 405,
+};
 
 export interface ColdLoadOptions {
   name: string;
@@ -10,6 +24,7 @@ export interface ColdLoadOptions {
   environment: Record<string, string>;
   memoryMb: number;
   samples: number;
+  probe: Probe;
 }
 
 /** The median module load time over fresh environments, in milliseconds. */
@@ -26,10 +41,8 @@ export async function coldLoad(options: ColdLoadOptions): Promise<number> {
       maxConcurrency: 1,
     });
     try {
-      // A method no route has: the handler answers 405 without calling DynamoDB.
-      const outcome = await fn.invoke({ httpMethod: "OPTIONS", headers: {}, body: null });
-      const status = "result" in outcome && (outcome.result as APIGatewayProxyResult).statusCode;
-      if (status !== 405 || outcome.initDurationMs === undefined) {
+      const outcome = await fn.invoke(options.probe.event);
+      if (!options.probe.expected(outcome) || outcome.initDurationMs === undefined) {
         throw new Error(`${options.name}: unexpected cold start ${JSON.stringify(outcome)}`);
       }
       times.push(outcome.initDurationMs);

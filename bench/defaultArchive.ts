@@ -1,16 +1,18 @@
 // The archive a plain `aws.lambda.CallbackFunction` builds with its DEFAULT options (no
-// codePathOptions), for comparison with the program's functions: one function per route under
-// Pulumi runtime mocks, each archive's asset map written as JSON.
+// codePathOptions), for comparison with the program's functions: one function per route and per
+// task under Pulumi runtime mocks, each archive's asset map written as JSON.
 // Usage: defaultArchive.ts --out archives.json (run from the project root: Pulumi computes the
 // dependency folders relative to the working directory). One process per run, as Pulumi's
 // runtime state is global to a process.
 import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { routes } from "../app/routes";
+import { routes, tasks } from "../app/routes";
+import type { HandlerFactory } from "../infra/function";
 import type { ArchiveEntry } from "../local/lambdaArchive";
 
 const out = process.argv[process.argv.indexOf("--out") + 1];
+const functions: { name: string; handler: HandlerFactory }[] = [...routes, ...Object.values(tasks)];
 const archives: Record<string, Promise<Record<string, ArchiveEntry>>> = {};
 
 async function entry(value: unknown): Promise<ArchiveEntry> {
@@ -45,9 +47,9 @@ pulumi.runtime.setMocks(
 
 async function main(): Promise<void> {
   await pulumi.runtime.runInPulumiStack(async () => {
-    for (const route of routes) {
-      new aws.lambda.CallbackFunction(route.name, {
-        callbackFactory: route.handler,
+    for (const fn of functions) {
+      new aws.lambda.CallbackFunction(fn.name, {
+        callbackFactory: fn.handler,
         role: "arn:aws:iam::123456789012:role/x",
         runtime: aws.lambda.Runtime.NodeJS22dX,
       });
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     return {};
   });
   await pulumi.runtime.disconnect();
-  const names = routes.map((r) => r.name);
+  const names = functions.map((f) => f.name);
   const maps = await Promise.all(names.map((name) => archives[name]));
   fs.writeFileSync(out, JSON.stringify(Object.fromEntries(names.map((n, i) => [n, maps[i]]))));
 }

@@ -1,27 +1,54 @@
-// What bundling buys, per function of the dev stack: the code archive as a real zip and the cold
-// load of its handler, beside a plain `CallbackFunction` with default options wrapping the same
-// handler factory (which ships every package.json dependency's node_modules folders), then the
-// targets. Part of `npm run bench`.
+// What bundling buys, per function of the dev stack (with the notes export scheduled, so that
+// every function is measured): the code archive as a real zip and the cold load of its handler,
+// beside a plain `CallbackFunction` with default options wrapping the same handler factory (which
+// ships every package.json dependency's node_modules folders), then the targets. Part of
+// `npm run bench`.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { routes } from "../app/routes";
+import { routes, tasks } from "../app/routes";
 import { assetMap, extractArchive } from "../local/lambdaArchive";
 import type { AssetMap } from "../local/lambdaArchive";
 import { recordStack } from "../local/recordStack";
-import { coldLoad } from "./coldLoad";
+import { ROUTE_PROBE, coldLoad } from "./coldLoad";
+import type { Probe } from "./coldLoad";
 import { zipSize } from "./zipSize";
 
 const ROOT = path.join(__dirname, "..");
 const STACK = "dev";
+/** Dev's config says `off`; the bench measures the export function all the same. */
+const EXPORT_SCHEDULED = { "serverless-notes:exportSchedule": "rate(1 day)" };
 const SAMPLES = 5;
 const MAX_ARCHIVE_BYTES = 100 * 1024;
 const MIN_RATIO = 50;
 const INDEX = "__index.js";
 
 const run = promisify(execFile);
+
+/** Every function, and an invocation that runs its handler without reaching AWS. */
+const FUNCTIONS: { name: string; probe: Probe }[] = [
+  ...routes.map((route) => ({ name: route.name, probe: ROUTE_PROBE })),
+  // No records: nothing to import.
+  {
+    name: tasks.importNotes.name,
+    probe: {
+      event: { Records: [] },
+      expected: (outcome) =>
+        "result" in outcome && JSON.stringify(outcome.result) === JSON.stringify([]),
+    },
+  },
+  // Its first call fails at once: every AWS endpoint is a closed local port (see main).
+  {
+    name: tasks.exportAllNotes.name,
+    probe: {
+      event: { time: "2026-01-01T00:00:00Z" },
+      expected: (outcome) =>
+        "error" in outcome && /ECONNREFUSED/.test(outcome.error.errorMessage + outcome.logs),
+    },
+  },
+];
 
 interface Row {
   name: string;
@@ -31,7 +58,7 @@ interface Row {
   defaultLoadMs: number;
 }
 
-/** The default archives' asset maps, per route: a Pulumi program under mocks, in its own process. */
+/** The default archives' asset maps, per function: a Pulumi program under mocks, in its own process. */
 async function defaultArchives(): Promise<Record<string, AssetMap>> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "archives.json");
   await run(
@@ -71,20 +98,26 @@ function table(rows: string[][]): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const [graph, defaults] = await Promise.all([recordStack(STACK), defaultArchives()]);
+  const [graph, defaults] = await Promise.all([
+    recordStack(STACK, { set: EXPORT_SCHEDULED }),
+    defaultArchives(),
+  ]);
   if (graph.error) throw new Error(`the ${STACK} stack failed: ${graph.error}`);
   const region = graph.config["aws:region"];
   const runtimeEnvironment = {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
+    // Nothing listens on the discard port: a call that would reach AWS fails at once instead.
+    AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+    AWS_MAX_ATTEMPTS: "1",
   };
   const shared = new Map<string, SharedDefault>();
   const taskRoots: string[] = [];
   const rows: Row[] = [];
 
-  for (const route of routes) {
-    const name = `serverless-notes-${STACK}-${route.name}`;
+  for (const { name: what, probe } of FUNCTIONS) {
+    const name = `serverless-notes-${STACK}-${what}`;
     const fn = graph.resources.find(
       (f) => f.type === "aws:lambda/function:Function" && f.inputs.name === name,
     );
@@ -99,9 +132,16 @@ async function main(): Promise<void> {
     const taskRoot = extractArchive(bundled, ROOT);
     taskRoots.push(taskRoot);
     const zip = await zipSize(bundled, ROOT);
-    const loadMs = await coldLoad({ name, taskRoot, environment, memoryMb, samples: SAMPLES });
+    const loadMs = await coldLoad({
+      name,
+      taskRoot,
+      environment,
+      memoryMb,
+      samples: SAMPLES,
+      probe,
+    });
 
-    const fallback = defaults[route.name];
+    const fallback = defaults[what];
     const { [INDEX]: index, ...dependencies } = fallback;
     const key = JSON.stringify(dependencies);
     let common = shared.get(key);
@@ -121,7 +161,7 @@ async function main(): Promise<void> {
       };
       shared.set(key, common);
     }
-    // Same entries but this route's __index.js: swap its deflated size in, and its file.
+    // Same entries but this function's __index.js: swap its deflated size in, and its file.
     const defaultZipBytes =
       common.zipBytes - common.indexZipBytes + (await zipSize({ [INDEX]: index }, ROOT)).bytes;
     fs.writeFileSync(
@@ -134,8 +174,9 @@ async function main(): Promise<void> {
       environment,
       memoryMb,
       samples: SAMPLES,
+      probe,
     });
-    rows.push({ name: route.name, zipBytes: zip.bytes, loadMs, defaultZipBytes, defaultLoadMs });
+    rows.push({ name: what, zipBytes: zip.bytes, loadMs, defaultZipBytes, defaultLoadMs });
   }
   for (const dir of taskRoots) fs.rmSync(dir, { recursive: true, force: true });
 
@@ -158,8 +199,8 @@ async function main(): Promise<void> {
   for (const common of shared.values()) {
     console.log(
       `\ndefault archive: ${number(common.entries)} entries (__index.js and the node_modules folders of` +
-        ` every dependency), ${number(common.files)} files; zipped once, as every route's has the` +
-        ` same entries but __index.js, whose own deflated size is swapped in per route.`,
+        ` every dependency), ${number(common.files)} files; zipped once, as every function's has the` +
+        ` same entries but __index.js, whose own deflated size is swapped in per function.`,
     );
   }
   console.log(

@@ -36,6 +36,10 @@ export interface EnvironmentConfig {
   corsOrigin: string;
   /** The course's scratch bucket whose name contains `deleteme`. */
   labBucket: boolean;
+  /** Keep every version of every object in the notes bucket. */
+  notesBucketVersioning: boolean;
+  /** When the notes export runs (an EventBridge schedule expression); undefined when `off`. */
+  exportSchedule?: string;
 }
 
 /** Reads a raw config value; Pulumi hands every value to the program as a string. */
@@ -106,6 +110,9 @@ function reader(namespace: string, source: ConfigSource) {
 }
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+/** `off`, or an EventBridge schedule: `rate(1 day)`, `rate(6 hours)`, `cron(0 3 * * ? *)`. */
+const SCHEDULE =
+  /^(off|rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)|cron\(\S+( \S+){5}\))$/;
 const ORIGIN = /^(\*|site|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 
 /** Checks every key of the environment; the first wrong one fails with its name. */
@@ -127,6 +134,11 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
       }
     }
   }
+  const exportSchedule = cfg.string(
+    "exportSchedule",
+    SCHEDULE,
+    "off, rate(<n> <unit>) or cron(<6 fields>) (an EventBridge schedule expression)",
+  );
   return {
     region: aws.string("region", REGION, "an AWS region name such as ap-northeast-2"),
     logRetentionDays: cfg.oneOf("logRetentionDays", LOG_RETENTION_DAYS),
@@ -147,6 +159,8 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
     alarms: cfg.boolean("alarms"),
     corsOrigin: cfg.string("corsOrigin", ORIGIN, "*, site, or an http(s) origin"),
     labBucket: cfg.boolean("labBucket"),
+    notesBucketVersioning: cfg.boolean("notesBucketVersioning"),
+    exportSchedule: exportSchedule === "off" ? undefined : exportSchedule,
   };
 }
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../package.json";
 import { occurrenceAlarm } from "./alarms";
+import { moduleFiles } from "./archiveModules";
 import { assumableBy, logWriting, policyDocument, traceWriting } from "./iamDocuments";
 
 /** A handler factory: run once per container, it returns the handler for every invocation. */
@@ -16,6 +17,11 @@ export interface FunctionArgs {
   /** What this function may do beyond writing its own logs (and traces when tracing). */
   grants: aws.iam.PolicyStatement[];
   environment?: Record<string, pulumi.Input<string>>;
+  /**
+   * Modules the handler requires that the runtime lacks, e.g. `csv-parse/sync`: each ships as
+   * the one file it resolves to, with its package.json (see `moduleFiles`). Default none.
+   */
+  modules?: string[];
   /** Default 128. */
   memoryMb?: number;
   /** Default 10. */
@@ -29,7 +35,8 @@ export interface FunctionArgs {
 }
 
 // The Node.js 22 runtime carries AWS SDK v3, so the archive needs none of the program's
-// dependencies: excluding them all leaves the serialised handler alone in the zip.
+// dependencies as whole folders: excluding them all leaves the serialised handler alone in the
+// zip, plus the single files of the modules a function asks for.
 const RUNTIME_PROVIDED = Object.keys(packageJson.dependencies);
 
 /** One Lambda function with its own role, its own log group and nothing else. */
@@ -74,7 +81,7 @@ export class Function extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // The handler, serialised with what it captures; the archive holds `__index.js` alone.
+    // The handler, serialised with what it captures: `__index.js`, and the files of its modules.
     const fn = new aws.lambda.CallbackFunction(
       name,
       {
@@ -88,7 +95,10 @@ export class Function extends pulumi.ComponentResource {
         environment: args.environment ? { variables: args.environment } : undefined,
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         tracingConfig: { mode: tracing ? "Active" : "PassThrough" },
-        codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED] },
+        codePathOptions: {
+          extraExcludePackages: [...RUNTIME_PROVIDED],
+          extraIncludePaths: moduleFiles(args.modules ?? []),
+        },
       },
       { parent: this, dependsOn: [logGroup, rolePolicy] },
     );

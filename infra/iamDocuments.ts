@@ -28,6 +28,27 @@ export function tableAccess(tableArn: Arn, actions: string[]): aws.iam.PolicySta
   return { Effect: "Allow", Action: actions, Resource: tableArn };
 }
 
+/** Exactly these S3 object actions on the objects under one key prefix of one bucket. */
+export function objectAccess(
+  bucketArn: Arn,
+  prefix: string,
+  actions: string[],
+): aws.iam.PolicyStatement {
+  for (const action of actions) {
+    if (!/^s3:[A-Za-z]+Object[A-Za-z]*$/.test(action)) {
+      throw new Error(`objectAccess takes named S3 object actions, not "${action}"`);
+    }
+  }
+  if (!/^([A-Za-z0-9_.-]+\/)+$/.test(prefix)) {
+    throw new Error(`objectAccess takes a folder-like key prefix ending in "/", not "${prefix}"`);
+  }
+  return {
+    Effect: "Allow",
+    Action: actions,
+    Resource: pulumi.interpolate`${bucketArn}/${prefix}*`,
+  };
+}
+
 /** Writing log events into one log group's streams (the group itself is created by Pulumi). */
 export function logWriting(logGroupArn: Arn): aws.iam.PolicyStatement {
   return {

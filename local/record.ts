@@ -122,6 +122,15 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>) 
             siteHost ?? `${String(inputs.bucket)}.s3-website.${region}.amazonaws.com`,
         },
       };
+    case "aws:cloudwatch/eventRule:EventRule":
+      return {
+        id: physical,
+        state: {
+          ...base,
+          name: physical,
+          arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${physical}`,
+        },
+      };
     case "aws:apigateway/restApi:RestApi": {
       const id = fakeId(name);
       return {

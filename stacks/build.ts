@@ -3,15 +3,19 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { routes, tables, TableKey } from "../app/routes";
+import { CSV_SUFFIX, IMPORTS_PREFIX } from "../app/bucketLayout";
+import { routes, tables, tasks, TableKey, TaskSpec } from "../app/routes";
 import { Api } from "../infra/api";
 import { ApplicationRole } from "../infra/applicationRole";
 import { EnvironmentConfig, PROJECT } from "../infra/config";
 import { Function } from "../infra/function";
-import { tableAccess } from "../infra/iamDocuments";
+import { objectAccess, tableAccess } from "../infra/iamDocuments";
+import { NotesBucket } from "../infra/notesBucket";
 import { PrivateBucket } from "../infra/privateBucket";
+import { Schedule } from "../infra/schedule";
 import { SiteBucket } from "../infra/siteBucket";
 import { Table } from "../infra/table";
+import { UploadTrigger } from "../infra/uploadTrigger";
 
 export interface StackOutputs {
   siteUrl: pulumi.Output<string>;
@@ -20,6 +24,7 @@ export interface StackOutputs {
   membersTableName: pulumi.Output<string>;
   applicationRoleArn: pulumi.Output<string>;
   deleteBucketPolicyArn: pulumi.Output<string>;
+  notesBucketName: pulumi.Output<string>;
 }
 
 export const SITE_DIR = path.join(__dirname, "..", "site");
@@ -80,6 +85,15 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
   const corsOrigin: pulumi.Input<string> =
     config.corsOrigin === "site" ? site.url : config.corsOrigin;
 
+  // What every function of the environment shares.
+  const functionSettings = {
+    memoryMb: config.lambdaMemoryMb,
+    timeoutSeconds: config.lambdaTimeoutSeconds,
+    logRetentionDays: config.logRetentionDays,
+    tracing: config.tracing,
+    errorAlarm: config.alarms,
+  };
+
   const functions = routes.map((route) => {
     const table = tableResources[route.table];
     return {
@@ -91,11 +105,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
           handlerFactory: route.handler,
           grants: [tableAccess(table.arn, route.actions)],
           environment: { TABLE_NAME: table.name, CORS_ORIGIN: corsOrigin },
-          memoryMb: config.lambdaMemoryMb,
-          timeoutSeconds: config.lambdaTimeoutSeconds,
-          logRetentionDays: config.logRetentionDays,
-          tracing: config.tracing,
-          errorAlarm: config.alarms,
+          ...functionSettings,
         },
         opts,
       ),
@@ -122,8 +132,63 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
   );
   resolveApiUrl(api.url);
 
-  // The course's scratch bucket: bucket names are global, so the account id keeps it unique.
   const account = aws.getCallerIdentityOutput({}, { provider });
+
+  // The course's CSV lab: uploads, their conversions and the exports, private to the account.
+  const notesBucket = new NotesBucket(
+    "notes",
+    {
+      bucketPrefix: `${physicalName(environment, "notes")}-`,
+      versioning: config.notesBucketVersioning,
+    },
+    opts,
+  );
+  /** A function an event runs: its table's actions and its objects' actions, nothing else. */
+  const taskFunction = (task: TaskSpec, variables: Record<string, pulumi.Input<string>>) =>
+    new Function(
+      task.name,
+      {
+        functionName: physicalName(environment, task.name),
+        handlerFactory: task.handler,
+        grants: [
+          tableAccess(tableResources[task.table].arn, task.actions),
+          objectAccess(notesBucket.arn, task.objects.prefix, task.objects.actions),
+        ],
+        modules: task.modules,
+        environment: { TABLE_NAME: tableResources[task.table].name, ...variables },
+        ...functionSettings,
+      },
+      opts,
+    );
+
+  // Each CSV uploaded under imports/ is converted and loaded into the Notes table.
+  new UploadTrigger(
+    tasks.importNotes.name,
+    {
+      bucket: notesBucket,
+      function: taskFunction(tasks.importNotes, {}),
+      prefix: IMPORTS_PREFIX,
+      suffix: CSV_SUFFIX,
+      sourceAccount: account.accountId,
+    },
+    opts,
+  );
+
+  // Every user's notes into the bucket, on the environment's schedule (none where it is off).
+  if (config.exportSchedule) {
+    new Schedule(
+      tasks.exportAllNotes.name,
+      {
+        ruleName: physicalName(environment, tasks.exportAllNotes.name),
+        scheduleExpression: config.exportSchedule,
+        function: taskFunction(tasks.exportAllNotes, { BUCKET_NAME: notesBucket.bucketName }),
+        description: "Writes every user's notes to the notes bucket under exports/<date>/",
+      },
+      opts,
+    );
+  }
+
+  // The course's scratch bucket: bucket names are global, so the account id keeps it unique.
   const labBucketName = pulumi.interpolate`${physicalName(environment, "deleteme")}-${account.accountId}`;
   const labBucket = config.labBucket
     ? new PrivateBucket("lab-deleteme", { bucketName: labBucketName, forceDestroy: true }, opts)
@@ -146,5 +211,6 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     membersTableName: tableResources.members.name,
     applicationRoleArn: applicationRole.roleArn,
     deleteBucketPolicyArn: applicationRole.deleteBucketPolicyArn,
+    notesBucketName: notesBucket.bucketName,
   };
 }

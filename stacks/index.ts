@@ -22,3 +22,4 @@ export const notesTableName = outputs.notesTableName;
 export const membersTableName = outputs.membersTableName;
 export const applicationRoleArn = outputs.applicationRoleArn;
 export const deleteBucketPolicyArn = outputs.deleteBucketPolicyArn;
+export const notesBucketName = outputs.notesBucketName;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isValidId, newNoteId } from "../../app/ids";
+import { derivedNoteId, isValidId, newNoteId } from "../../app/ids";
 
 const NOTE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -64,6 +64,35 @@ describe("ids", () => {
       for (let i = 0; i < 1000; i++) ids.push((previous = newNoteId(previous)));
       assert.deepEqual([...ids].sort(), ids);
       assert.equal(new Set(ids).size, ids.length);
+    });
+  });
+
+  describe("derivedNoteId", () => {
+    it("is a note id's 26 Crockford characters, the same for the same file, line and row", () => {
+      const id = derivedNoteId("imports/notes.csv", 2, ["ada", "Buy milk"]);
+      assert.match(id, NOTE_ID);
+      assert.equal(isValidId(id), true);
+      assert.equal(derivedNoteId("imports/notes.csv", 2, ["ada", "Buy milk"]), id);
+    });
+
+    it("differs with the file, the line or the row's content", () => {
+      const id = derivedNoteId("imports/notes.csv", 2, ["ada", "Buy milk"]);
+      for (const other of [
+        derivedNoteId("imports/other.csv", 2, ["ada", "Buy milk"]),
+        derivedNoteId("imports/notes.csv", 3, ["ada", "Buy milk"]),
+        derivedNoteId("imports/notes.csv", 2, ["ada", "Buy milk!"]),
+        derivedNoteId("imports/notes.csv", 2, ["adaB", "uy milk"]),
+      ]) {
+        assert.notEqual(other, id);
+      }
+    });
+
+    it("sorts the rows of one file in line order", () => {
+      const ids = [2, 3, 10, 33, 1_000, 1_000_000].map((line) =>
+        derivedNoteId("imports/notes.csv", line, ["ada", "same text"]),
+      );
+      assert.deepEqual([...ids].sort(), ids);
+      assert.throws(() => derivedNoteId("imports/notes.csv", 0, []), /out of range/);
     });
   });
 });

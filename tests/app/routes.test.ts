@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Handler } from "../../app/http";
-import { routes, tables } from "../../app/routes";
+import { routes, tables, tasks } from "../../app/routes";
 import type { RouteSpec } from "../../app/routes";
 import { startTestDynamo } from "../support/dynamo";
 import type { TestDynamo } from "../support/dynamo";
@@ -64,6 +64,7 @@ describe("routes", () => {
       [
         "GET /users/{userId}/notes notes",
         "POST /users/{userId}/notes notes",
+        "GET /users/{userId}/notes/export notes",
         "GET /users/{userId}/notes/{noteId} notes",
         "PUT /users/{userId}/notes/{noteId} notes",
         "DELETE /users/{userId}/notes/{noteId} notes",
@@ -113,6 +114,7 @@ describe("routes", () => {
       const note = (id: string) => ({ userId: "routes", noteId: id });
       switch (route.name) {
         case "listNotes":
+        case "exportNotes":
           return [{ spec: { ...base, pathParameters: { userId: "routes" } }, status: 200 }];
         case "createNote":
           return [
@@ -168,18 +170,29 @@ describe("routes", () => {
     const sources = readdirSync(APP_DIR)
       .filter((file) => file.endsWith(".ts"))
       .map((file) => ({ file, text: readFileSync(path.join(APP_DIR, file), "utf8") }));
-    const allowed =
-      /^(@aws-sdk\/client-dynamodb|@aws-sdk\/util-dynamodb|node:[a-z_/]+|\.\/[a-z]+)$/;
+    const runtimeProvided =
+      /^(@aws-sdk\/client-dynamodb|@aws-sdk\/client-s3|@aws-sdk\/util-dynamodb|node:[a-z_/]+|\.\/[a-zA-Z]+)$/;
+    const shipped = new Set(Object.values(tasks).flatMap((t) => t.modules));
+    const runtimeImports = (text: string) =>
+      [...text.matchAll(/^import (?!type )[^;]*?from "([^"]+)";/gms)].map((m) => m[1]);
 
-    it("import at run time only the DynamoDB SDK, node builtins and each other", () => {
+    it("import at run time only the runtime's AWS SDK, node builtins, each other and declared modules", () => {
       assert.ok(sources.length >= 5);
       for (const { file, text } of sources) {
-        const runtimeImports = [...text.matchAll(/^import (?!type )[^;]*?from "([^"]+)";/gms)].map(
-          (m) => m[1],
-        );
-        for (const name of runtimeImports) assert.match(name, allowed, `${file} imports ${name}`);
+        for (const name of runtimeImports(text)) {
+          assert.ok(runtimeProvided.test(name) || shipped.has(name), `${file} imports ${name}`);
+        }
         assert.doesNotMatch(text, /\brequire\(/, file);
       }
+    });
+
+    it("ship exactly the modules beyond the runtime's that the app imports", () => {
+      const used = sources
+        .flatMap(({ text }) => runtimeImports(text))
+        .filter((n) => shipped.has(n));
+      assert.deepEqual([...new Set(used)].sort(), [...shipped].sort());
+      assert.deepEqual(tasks.importNotes.modules, ["csv-parse/sync"]);
+      assert.deepEqual(tasks.exportAllNotes.modules, []);
     });
 
     it("never subclass Error, nor build SDK clients at module level", () => {

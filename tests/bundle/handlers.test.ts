@@ -4,9 +4,10 @@
 // emulator holding the recorded tables. Any module the serialiser failed to inline fails here.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { putAll } from "../../app/batchWrite";
 import { routes } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";
 import type { DynamoEmulator } from "../../local/dynamodb";
@@ -15,6 +16,7 @@ import { startFunction } from "../../local/lambdaRuntime";
 import type { InvokeOutcome, LambdaFunction } from "../../local/lambdaRuntime";
 import { STACKS, stackGraph } from "../harness/graph";
 import type { RecordedResource, StackGraph } from "../harness/graph";
+import { ROOT, createDeclaredTables, functionOf, variablesOf } from "../support/bundled";
 import { proxyEvent } from "../support/events";
 import type { EventSpec } from "../support/events";
 import { errorOf } from "../support/invoke";
@@ -25,6 +27,7 @@ import type { Note, NotesPage } from "../../app/notes";
 
 const NOTES = "/users/{userId}/notes";
 const NOTE = "/users/{userId}/notes/{noteId}";
+const EXPORT = "/users/{userId}/notes/export";
 const MEMBERS = "/members";
 const NAMES = ["Ama", "Jone", "Zon", "Penny", "Jessie"];
 const STATUSES = ["Happy", "Sad", "Serious", "Satisfied", "Free"];
@@ -32,37 +35,12 @@ const NOTE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
-interface TableInputs {
-  name: string;
-  hashKey: string;
-  rangeKey?: string;
-  attributes: { name: string; type: "S" | "N" | "B" }[];
-}
-
 /** One route's function as deployed: its recorded resource, task root and running emulator. */
 interface Deployed {
   resource: RecordedResource;
   variables: Record<string, string>;
   taskRoot: string;
   fn: LambdaFunction;
-}
-
-/** Where the program ran: archive entries given by path are relative to it. */
-const ROOT = path.join(__dirname, "..", "..");
-
-function functionOf(graph: StackGraph, routeName: string): RecordedResource {
-  const name = `serverless-notes-${graph.stack}-${routeName}`;
-  const found = graph
-    .resources("aws:lambda/function:Function")
-    .filter((f) => f.inputs.name === name);
-  assert.equal(found.length, 1, `${graph.stack}: one function named ${name}`);
-  return found[0];
-}
-
-function variablesOf(resource: RecordedResource): Record<string, string> {
-  const environment = resource.inputs.environment as { variables?: Record<string, string> };
-  assert.ok(environment?.variables, `${resource.name}: no environment variables`);
-  return environment.variables;
 }
 
 /** The JSON a Lambda proxy integration hands back, as a reply; every one must carry CORS. */
@@ -110,22 +88,7 @@ for (const stack of STACKS) {
         region,
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
       });
-      // The tables exactly as declared: name, key schema and attribute types.
-      for (const table of graph.resources("aws:dynamodb/table:Table")) {
-        const { name, hashKey, rangeKey, attributes } = table.inputs as unknown as TableInputs;
-        const keys = rangeKey ? [hashKey, rangeKey] : [hashKey];
-        await client.send(
-          new CreateTableCommand({
-            TableName: name,
-            BillingMode: "PAY_PER_REQUEST",
-            AttributeDefinitions: attributes.map((a) => ({
-              AttributeName: a.name,
-              AttributeType: a.type,
-            })),
-            KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i ? "RANGE" : "HASH" })),
-          }),
-        );
-      }
+      await createDeclaredTables(client, graph);
       for (const route of routes) {
         const resource = functionOf(graph, route.name);
         const variables = variablesOf(resource);
@@ -185,8 +148,18 @@ for (const stack of STACKS) {
     }
 
     it("gives every route a function whose archive is __index.js alone", () => {
-      const functions = graph.resources("aws:lambda/function:Function");
-      assert.equal(functions.length, routes.length);
+      // Besides the routes' functions, only the notes bucket's (tests/bundle/importNotes.test.ts).
+      const scheduled = graph.config("serverless-notes:exportSchedule") !== "off";
+      const tasks = ["importNotes", ...(scheduled ? ["exportAllNotes"] : [])];
+      assert.deepEqual(
+        graph
+          .resources("aws:lambda/function:Function")
+          .map((f) => f.inputs.name)
+          .sort(),
+        [...routes.map((r) => r.name), ...tasks]
+          .map((n) => `serverless-notes-${stack}-${n}`)
+          .sort(),
+      );
       for (const route of routes) {
         const { inputs } = functionOf(graph, route.name);
         const assets = assetMap(inputs.code);
@@ -256,6 +229,63 @@ for (const stack of STACKS) {
       assert.equal(pages[2].nextCursor, null);
       const listed = pages.flatMap((p) => p.notes);
       assert.deepEqual(listed, [...created].reverse());
+    });
+
+    it("exports every note of a user, every page of the Query, exactly as stored", async () => {
+      const userId = newUser();
+      const notes = tableName("Notes");
+      // 120 notes of 10,000 characters: 1.2 MB, more than one 1 MB Query page.
+      const items = Array.from({ length: 120 }, (_, i) => ({
+        UserId: userId,
+        NoteId: `n${String(i).padStart(3, "0")}`,
+        Note: `${i} ${"x".repeat(9_990)}`,
+        CreatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        UpdatedAt: new Date(Date.UTC(2026, 0, 2, 0, 0, i)).toISOString(),
+        Version: 1 + (i % 3),
+      }));
+      await putAll(
+        client,
+        notes,
+        items.map((item) => marshall(item)),
+      );
+      await createNote(newUser(), "someone else's note");
+
+      const direct: Note[] = [];
+      let pages = 0;
+      let startKey: Item | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: notes,
+            KeyConditionExpression: "UserId = :u",
+            ExpressionAttributeValues: { ":u": { S: userId } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        pages++;
+        for (const item of page.Items ?? []) {
+          const n = unmarshall(item);
+          direct.push({
+            userId: n.UserId,
+            noteId: n.NoteId,
+            note: n.Note,
+            createdAt: n.CreatedAt,
+            updatedAt: n.UpdatedAt,
+            version: n.Version,
+          });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      assert.ok(pages > 1, `the notes take ${pages} Query page(s)`);
+      assert.equal(direct.length, 120);
+
+      const reply = await call("exportNotes", {
+        method: "GET",
+        resource: EXPORT,
+        pathParameters: { userId },
+      });
+      assert.equal(reply.status, 200, reply.rawBody.slice(0, 200));
+      assert.deepEqual(reply.body, { userId, notes: direct });
     });
 
     it("answers 404 for an unknown note", async () => {
@@ -523,6 +553,21 @@ for (const stack of STACKS) {
           code: "InvalidNoteId",
         },
         {
+          what: "a bad userId (export)",
+          route: "exportNotes",
+          spec: () => ({ method: "GET", resource: EXPORT, pathParameters: { userId: "vic tim" } }),
+          status: 400,
+          code: "InvalidUserId",
+        },
+        {
+          what: "DELETE to the export route",
+          route: "exportNotes",
+          spec: () => ({ method: "DELETE", resource: EXPORT, pathParameters: { userId: victim } }),
+          status: 405,
+          code: "MethodNotAllowed",
+          allow: "GET",
+        },
+        {
           what: "a bad userId (delete)",
           route: "deleteNote",
           spec: () => ({
@@ -677,6 +722,7 @@ for (const stack of STACKS) {
           resource: NOTE,
           pathParameters: { userId: "u1", noteId: "n1" },
         },
+        exportNotes: { method: "GET", resource: EXPORT, pathParameters: { userId: "u1" } },
         listMembers: { method: "GET", resource: MEMBERS },
         shuffleMember: { method: "POST", resource: MEMBERS },
       };

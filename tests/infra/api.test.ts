@@ -128,6 +128,22 @@ forEachStack("Api", (graph) => {
     });
   }
 
+  it("gives notes/export a resource of its own beside {noteId}: API Gateway matches it first", () => {
+    const g = graph();
+    const [exportPath] = g.resources("aws:apigateway/resource:Resource", { pathPart: "export" });
+    const [noteIdPath] = g.resources("aws:apigateway/resource:Resource", { pathPart: "{noteId}" });
+    assert.equal(pathOf(g, exportPath.id), "/users/{userId}/notes/export");
+    assert.equal(exportPath.inputs.parentId, noteIdPath.inputs.parentId);
+    assert.deepEqual(
+      g
+        .resources("aws:apigateway/method:Method")
+        .filter((m) => m.inputs.resourceId === exportPath.id)
+        .map((m) => m.inputs.httpMethod)
+        .sort(),
+      ["ANY", "GET", "OPTIONS"],
+    );
+  });
+
   it("puts CORS headers on the gateway's own 4XX and 5XX answers", () => {
     const g = graph();
     for (const responseType of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
@@ -140,9 +156,10 @@ forEachStack("Api", (graph) => {
     }
   });
 
-  it("gives each function the same allowed origin as the gateway", () => {
+  it("gives each route's function the same allowed origin as the gateway", () => {
     const g = graph();
-    for (const fn of g.resources("aws:lambda/function:Function")) {
+    for (const route of routes) {
+      const fn = g.resource("aws:lambda/function:Function", { name: physical(g, route.name) });
       const vars = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       assert.equal(vars.CORS_ORIGIN, expectedOrigin(g), fn.name);
     }

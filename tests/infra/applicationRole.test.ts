@@ -67,7 +67,11 @@ forEachStack("ApplicationRole", (graph) => {
     const g = graph();
     if (!flag(g, "labBucket")) {
       assert.equal(
-        g.all().filter((r) => r.type === "serverless-notes:bucket:PrivateBucket").length,
+        g
+          .all()
+          .filter(
+            (r) => r.type === "serverless-notes:bucket:PrivateBucket" && r.name === "lab-deleteme",
+          ).length,
         0,
       );
       return;

@@ -27,6 +27,13 @@ describe("infra/config", () => {
     ["serverless-notes:throttleRateLimit", "fast", /is not a number/],
     ["serverless-notes:corsOrigin", "example.com", /\*, site, or an http\(s\) origin/],
     ["aws:region", "Seoul", /AWS region name/],
+    ["serverless-notes:notesBucketVersioning", "yes", /is not true or false/],
+    ["serverless-notes:exportSchedule", "daily", /off, rate\(<n> <unit>\) or cron/],
+    ["serverless-notes:exportSchedule", "rate(1 days)", /EventBridge schedule expression/],
+    ["serverless-notes:exportSchedule", "rate(0 days)", /EventBridge schedule expression/],
+    ["serverless-notes:exportSchedule", "rate(2 day)", /EventBridge schedule expression/],
+    ["serverless-notes:exportSchedule", "cron(0 3 * * ?)", /EventBridge schedule expression/],
+    ["serverless-notes:exportSchedule", "OFF", /EventBridge schedule expression/],
   ];
   for (const [key, value, problem] of bad) {
     it(`rejects ${key} = ${value}, naming the key`, () => {
@@ -40,6 +47,33 @@ describe("infra/config", () => {
       );
     });
   }
+
+  it("reads the export schedule: off, or a rate or cron expression as EventBridge takes it", () => {
+    const schedule = (value: string) =>
+      parseEnvironmentConfig(
+        source({ ...loadStackConfig("dev"), "serverless-notes:exportSchedule": value }),
+      ).exportSchedule;
+    assert.equal(schedule("off"), undefined);
+    for (const expression of [
+      "rate(1 day)",
+      "rate(1 minute)",
+      "rate(6 hours)",
+      "rate(30 days)",
+      "cron(0 3 * * ? *)",
+      "cron(15 10 ? * MON-FRI *)",
+    ]) {
+      assert.equal(schedule(expression), expression);
+    }
+  });
+
+  it("versions the notes bucket and schedules the export in prod, neither in dev", () => {
+    const dev = parseEnvironmentConfig(source(loadStackConfig("dev")));
+    const prod = parseEnvironmentConfig(source(loadStackConfig("prod")));
+    assert.equal(dev.notesBucketVersioning, false);
+    assert.equal(dev.exportSchedule, undefined);
+    assert.equal(prod.notesBucketVersioning, true);
+    assert.equal(prod.exportSchedule, "rate(1 day)");
+  });
 
   it("requires every key, naming the missing one", () => {
     const values = loadStackConfig("prod");
@@ -71,6 +105,7 @@ describe("infra/config", () => {
     for (const [key, value] of [
       ["serverless-notes:logRetentionDays", "-1"],
       ["serverless-notes:billingMode", "ON_DEMAND"],
+      ["serverless-notes:exportSchedule", "every day"],
     ]) {
       it(`${key}: ${value}`, async () => {
         const graph = await recordStack("dev", { set: { [key]: value } });

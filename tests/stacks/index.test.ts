@@ -10,6 +10,7 @@ forEachStack("stack", (graph) => {
       "applicationRoleArn",
       "deleteBucketPolicyArn",
       "membersTableName",
+      "notesBucketName",
       "notesTableName",
       "siteUrl",
     ]);
@@ -26,6 +27,10 @@ forEachStack("stack", (graph) => {
     );
     assert.equal(o.notesTableName, `serverless-notes-${graph().stack}-Notes`);
     assert.equal(o.membersTableName, `serverless-notes-${graph().stack}-hello-member`);
+    assert.match(
+      String(o.notesBucketName),
+      new RegExp(`^serverless-notes-${graph().stack}-notes-`),
+    );
     assert.match(String(o.applicationRoleArn), /^arn:aws:iam::\d{12}:role\/.+application-role$/);
     assert.match(
       String(o.deleteBucketPolicyArn),
@@ -62,24 +67,37 @@ forEachStack("stack", (graph) => {
     const alarms = flag(g, "alarms");
     const accessLogs = flag(g, "apiAccessLogs");
     const lab = flag(g, "labBucket");
+    const versioned = flag(g, "notesBucketVersioning");
+    const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
+    // Eight routes, the CSV import, and the export where it is scheduled.
+    const functions = 8 + 1 + (scheduled ? 1 : 0);
+    // The site, the notes bucket, and the lab bucket where enabled.
+    const buckets = 2 + (lab ? 1 : 0);
     const expected: Record<string, number> = {
       "aws:dynamodb/table:Table": 2,
-      "aws:lambda/function:Function": 7,
-      "aws:iam/rolePolicy:RolePolicy": 7,
+      "aws:lambda/function:Function": functions,
+      "aws:iam/rolePolicy:RolePolicy": functions,
       // One per function, the application role, and API Gateway's logging role where logged.
-      "aws:iam/role:Role": 7 + 1 + (accessLogs ? 1 : 0),
-      "aws:cloudwatch/logGroup:LogGroup": 7 + (accessLogs ? 1 : 0),
-      "aws:lambda/permission:Permission": 7,
+      "aws:iam/role:Role": functions + 1 + (accessLogs ? 1 : 0),
+      "aws:cloudwatch/logGroup:LogGroup": functions + (accessLogs ? 1 : 0),
+      // One per route, S3's for the import, EventBridge's for the export.
+      "aws:lambda/permission:Permission": 8 + 1 + (scheduled ? 1 : 0),
       "aws:apigateway/restApi:RestApi": 1,
-      "aws:apigateway/resource:Resource": 5,
-      // Seven routes, and an OPTIONS and an ANY (405) answer on each of the three route paths.
-      "aws:apigateway/method:Method": 13,
-      "aws:apigateway/integration:Integration": 13,
+      "aws:apigateway/resource:Resource": 6,
+      // Eight routes, and an OPTIONS and an ANY (405) answer on each of the four route paths.
+      "aws:apigateway/method:Method": 16,
+      "aws:apigateway/integration:Integration": 16,
       "aws:apigateway/deployment:Deployment": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/account:Account": accessLogs ? 1 : 0,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? 7 + 1 : 0,
-      "aws:s3/bucket:Bucket": 1 + (lab ? 1 : 0),
+      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 : 0,
+      "aws:s3/bucket:Bucket": buckets,
+      "aws:s3/bucketPolicy:BucketPolicy": buckets,
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": buckets,
+      "aws:s3/bucketVersioning:BucketVersioning": versioned ? 1 : 0,
+      "aws:s3/bucketNotification:BucketNotification": 1,
+      "aws:cloudwatch/eventRule:EventRule": scheduled ? 1 : 0,
+      "aws:cloudwatch/eventTarget:EventTarget": scheduled ? 1 : 0,
       "aws:iam/policy:Policy": 1,
       "aws:iam/instanceProfile:InstanceProfile": 1,
     };

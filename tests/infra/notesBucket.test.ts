@@ -1,0 +1,309 @@
+import { strict as assert } from "node:assert";
+import { tasks } from "../../app/routes";
+import type { RecordedResource, StackGraph } from "../harness/graph";
+import { flag, forEachStack, numberSetting, physical } from "../support/stackSuite";
+
+const ACCOUNT = "123456789012";
+
+const LAMBDA_TRUST = {
+  Version: "2012-10-17",
+  Statement: [
+    { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+  ],
+};
+
+/** The notes bucket: the S3 bucket inside the NotesBucket component. */
+function notesBucket(g: StackGraph): RecordedResource {
+  const component = g.resource("serverless-notes:bucket:NotesBucket");
+  const [inner] = g.children(component, "serverless-notes:bucket:PrivateBucket");
+  assert.ok(inner, "NotesBucket has no PrivateBucket");
+  const buckets = g.children(inner, "aws:s3/bucket:Bucket");
+  assert.equal(buckets.length, 1);
+  return buckets[0];
+}
+
+/** A task's function, its role, role policy and log group. */
+function taskFunction(g: StackGraph, name: string) {
+  const fn = g.resource("aws:lambda/function:Function", { name: physical(g, name) });
+  const component = g.ancestor(fn, "serverless-notes:function:Function");
+  assert.ok(component, `${name} has no Function component`);
+  const only = (type: string) => {
+    const found = g.children(component, type);
+    assert.equal(found.length, 1, `${name}: ${type}`);
+    return found[0];
+  };
+  return {
+    fn,
+    role: only("aws:iam/role:Role"),
+    rolePolicy: only("aws:iam/rolePolicy:RolePolicy"),
+    logGroup: only("aws:cloudwatch/logGroup:LogGroup"),
+  };
+}
+
+/** The statements every function's policy ends with: its own logs, and traces where traced. */
+function logAndTraceStatements(g: StackGraph, logGroup: RecordedResource): unknown[] {
+  return [
+    {
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `${String(logGroup.state.arn)}:log-stream:*`,
+    },
+    ...(flag(g, "tracing")
+      ? [
+          {
+            Effect: "Allow",
+            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            Resource: "*",
+          },
+        ]
+      : []),
+  ];
+}
+
+function assertOwnRole(g: StackGraph, name: string): void {
+  const { fn, role } = taskFunction(g, name);
+  assert.equal(fn.inputs.role, role.state.arn);
+  assert.deepEqual(role.inputs.assumeRolePolicy, LAMBDA_TRUST);
+  const attached = g
+    .all()
+    .filter(
+      (r) =>
+        r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" &&
+        r.inputs.role === role.state.name,
+    );
+  assert.deepEqual(attached, []);
+}
+
+forEachStack("NotesBucket", (graph) => {
+  it("is a private bucket: public access blocked, owner-enforced, encrypted, TLS only", () => {
+    const g = graph();
+    const bucket = notesBucket(g);
+    assert.equal(bucket.inputs.bucketPrefix, `${physical(g, "notes")}-`);
+    assert.equal(bucket.inputs.forceDestroy, false);
+    g.resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    });
+    g.resource("aws:s3/bucketOwnershipControls:BucketOwnershipControls", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    g.resource(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+    );
+    const policy = g.resource("aws:s3/bucketPolicy:BucketPolicy", { bucket: bucket.id });
+    assert.deepEqual(policy.inputs.policy, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucket.state.arn, `${String(bucket.state.arn)}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+  });
+
+  it("keeps object versions exactly where the stack file asks for them", () => {
+    const g = graph();
+    const bucket = notesBucket(g);
+    const versioning = g
+      .all()
+      .filter(
+        (r) =>
+          r.type === "aws:s3/bucketVersioning:BucketVersioning" && r.inputs.bucket === bucket.id,
+      );
+    if (!flag(g, "notesBucketVersioning")) return assert.deepEqual(versioning, []);
+    assert.equal(versioning.length, 1);
+    assert.deepEqual(versioning[0].inputs.versioningConfiguration, { status: "Enabled" });
+  });
+
+  it("is a stack output by name", () => {
+    const g = graph();
+    assert.equal(g.outputs.notesBucketName, notesBucket(g).state.bucket);
+  });
+
+  describe("the import", () => {
+    it("runs for every object created under imports/ ending in .csv, and for nothing else", () => {
+      const g = graph();
+      const bucket = notesBucket(g);
+      const { fn } = taskFunction(g, "importNotes");
+      const notifications = g.resources("aws:s3/bucketNotification:BucketNotification");
+      assert.equal(notifications.length, 1);
+      const [notification] = notifications;
+      assert.deepEqual(notification.inputs, {
+        bucket: bucket.state.bucket,
+        lambdaFunctions: [
+          {
+            events: ["s3:ObjectCreated:*"],
+            filterPrefix: "imports/",
+            filterSuffix: ".csv",
+            lambdaFunctionArn: fn.state.arn,
+          },
+        ],
+      });
+      // S3 checks its permission to invoke when the notification is saved.
+      const permission = g.resource("aws:lambda/permission:Permission", {
+        principal: "s3.amazonaws.com",
+      });
+      assert.ok(
+        notification.dependsOn.includes(`aws:lambda/permission:Permission::${permission.name}`),
+      );
+    });
+
+    it("may be invoked by S3 for the notes bucket of this account only", () => {
+      const g = graph();
+      const permissions = g.resources("aws:lambda/permission:Permission", {
+        principal: "s3.amazonaws.com",
+      });
+      assert.equal(permissions.length, 1);
+      assert.deepEqual(permissions[0].inputs, {
+        action: "lambda:InvokeFunction",
+        function: physical(g, "importNotes"),
+        principal: "s3.amazonaws.com",
+        sourceArn: notesBucket(g).state.arn,
+        sourceAccount: ACCOUNT,
+      });
+    });
+
+    it("may read and write imports/* objects and batch-write Notes, and nothing else", () => {
+      const g = graph();
+      const { rolePolicy, logGroup } = taskFunction(g, "importNotes");
+      const table = g.resource("aws:dynamodb/table:Table", { name: physical(g, "Notes") });
+      assert.deepEqual(rolePolicy.inputs.policy, {
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["dynamodb:BatchWriteItem"], Resource: table.state.arn },
+          {
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject"],
+            Resource: `${String(notesBucket(g).state.arn)}/imports/*`,
+          },
+          ...logAndTraceStatements(g, logGroup),
+        ],
+      });
+      assertOwnRole(g, "importNotes");
+    });
+
+    it("runs like every function, with the table's name and csv-parse's one file beside it", () => {
+      const g = graph();
+      const { fn, logGroup } = taskFunction(g, "importNotes");
+      g.hasResource("aws:lambda/function:Function", {
+        name: physical(g, "importNotes"),
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "__index.handler",
+        memorySize: numberSetting(g, "lambdaMemoryMb"),
+        timeout: numberSetting(g, "lambdaTimeoutSeconds"),
+      });
+      assert.deepEqual(fn.inputs.environment, {
+        variables: { TABLE_NAME: physical(g, "Notes") },
+      });
+      assert.equal(logGroup.inputs.retentionInDays, numberSetting(g, "logRetentionDays"));
+      const assets = (fn.inputs.code as { $archive: { assets: Record<string, unknown> } }).$archive
+        .assets;
+      assert.deepEqual(Object.keys(assets).sort(), [
+        "__index.js",
+        "node_modules/csv-parse/dist/cjs/sync.cjs",
+        "node_modules/csv-parse/package.json",
+      ]);
+      assert.deepEqual(tasks.importNotes.modules, ["csv-parse/sync"]);
+    });
+  });
+
+  describe("the scheduled export", () => {
+    const scheduled = (g: StackGraph) => g.config("serverless-notes:exportSchedule") !== "off";
+
+    it("is scheduled as the stack file says, or not at all when it says off", () => {
+      const g = graph();
+      const rules = g.all().filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+      const exporters = g
+        .all()
+        .filter(
+          (r) =>
+            r.type === "aws:lambda/function:Function" &&
+            r.inputs.name === physical(g, "exportAllNotes"),
+        );
+      if (!scheduled(g)) {
+        assert.deepEqual(rules, []);
+        assert.deepEqual(exporters, []);
+        assert.equal(g.count("aws:cloudwatch/eventTarget:EventTarget"), 0);
+        return;
+      }
+      assert.equal(rules.length, 1);
+      assert.equal(rules[0].inputs.scheduleExpression, g.config("serverless-notes:exportSchedule"));
+      const { fn } = taskFunction(g, "exportAllNotes");
+      const targets = g.resources("aws:cloudwatch/eventTarget:EventTarget");
+      assert.equal(targets.length, 1);
+      assert.equal(rules[0].inputs.name, physical(g, "exportAllNotes"));
+      assert.deepEqual(targets[0].inputs, { rule: rules[0].state.name, arn: fn.state.arn });
+      const permission = g.resource("aws:lambda/permission:Permission", {
+        principal: "events.amazonaws.com",
+      });
+      assert.ok(
+        targets[0].dependsOn.includes(`aws:lambda/permission:Permission::${permission.name}`),
+      );
+    });
+
+    it("may be invoked by EventBridge for its own rule only", () => {
+      const g = graph();
+      const permissions = g
+        .all()
+        .filter(
+          (r) =>
+            r.type === "aws:lambda/permission:Permission" &&
+            r.inputs.principal === "events.amazonaws.com",
+        );
+      if (!scheduled(g)) return assert.deepEqual(permissions, []);
+      const rule = g.resource("aws:cloudwatch/eventRule:EventRule");
+      assert.equal(permissions.length, 1);
+      assert.deepEqual(permissions[0].inputs, {
+        action: "lambda:InvokeFunction",
+        function: physical(g, "exportAllNotes"),
+        principal: "events.amazonaws.com",
+        sourceArn: rule.state.arn,
+      });
+    });
+
+    it("may list Notes' users, query their notes and write exports/* objects, nothing else", () => {
+      const g = graph();
+      const roles = g
+        .all()
+        .filter((r) => r.type === "aws:iam/role:Role" && r.name === "exportAllNotes");
+      if (!scheduled(g)) return assert.deepEqual(roles, []);
+      const { fn, rolePolicy, logGroup } = taskFunction(g, "exportAllNotes");
+      const table = g.resource("aws:dynamodb/table:Table", { name: physical(g, "Notes") });
+      const bucket = notesBucket(g);
+      assert.deepEqual(rolePolicy.inputs.policy, {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["dynamodb:Scan", "dynamodb:Query"],
+            Resource: table.state.arn,
+          },
+          {
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: `${String(bucket.state.arn)}/exports/*`,
+          },
+          ...logAndTraceStatements(g, logGroup),
+        ],
+      });
+      assertOwnRole(g, "exportAllNotes");
+      assert.deepEqual(fn.inputs.environment, {
+        variables: { TABLE_NAME: physical(g, "Notes"), BUCKET_NAME: bucket.state.bucket },
+      });
+    });
+  });
+});
