@@ -3,25 +3,24 @@
 // nothing else), with the recorded environment, timeout and memory, against the DynamoDB
 // emulator holding the recorded tables. Any module the serialiser failed to inline fails here.
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { putAll } from "../../app/batchWrite";
 import { routes } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";
+import { assetMap } from "../../local/lambdaArchive";
 import type { DynamoEmulator } from "../../local/dynamodb";
-import { assetMap, extractArchive } from "../../local/lambdaArchive";
-import { startFunction } from "../../local/lambdaRuntime";
-import type { InvokeOutcome, LambdaFunction } from "../../local/lambdaRuntime";
+import type { InvokeOutcome } from "../../local/lambdaRuntime";
 import { STACKS, stackGraph } from "../harness/graph";
-import type { RecordedResource, StackGraph } from "../harness/graph";
-import { ROOT, createDeclaredTables, functionOf, variablesOf } from "../support/bundled";
+import type { StackGraph } from "../harness/graph";
+import { createDeclaredTables, functionOf, startBundled, variablesOf } from "../support/bundled";
+import type { Bundled } from "../support/bundled";
 import { proxyEvent } from "../support/events";
 import type { EventSpec } from "../support/events";
 import { errorOf } from "../support/invoke";
 import type { Reply } from "../support/invoke";
-import { tableContents } from "../support/tables";
+import { queryNotes, tableContents } from "../support/tables";
 import type { Item } from "../support/tables";
 import type { Note, NotesPage } from "../../app/notes";
 
@@ -34,14 +33,6 @@ const STATUSES = ["Happy", "Sad", "Serious", "Satisfied", "Free"];
 const NOTE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const JSON_HEADERS = { "Content-Type": "application/json" };
-
-/** One route's function as deployed: its recorded resource, task root and running emulator. */
-interface Deployed {
-  resource: RecordedResource;
-  variables: Record<string, string>;
-  taskRoot: string;
-  fn: LambdaFunction;
-}
 
 /** The JSON a Lambda proxy integration hands back, as a reply; every one must carry CORS. */
 function replyOf(outcome: InvokeOutcome, corsOrigin: string, what: string): Reply {
@@ -67,8 +58,8 @@ for (const stack of STACKS) {
     let dynamo: DynamoEmulator;
     let client: DynamoDBClient;
     let awsEnvironment: Record<string, string>;
-    const deployed = new Map<string, Deployed>();
-    const extra: LambdaFunction[] = [];
+    const deployed = new Map<string, Bundled>();
+    const extra: Bundled[] = [];
     let users = 0;
     const newUser = () => `user-${++users}`;
 
@@ -90,30 +81,17 @@ for (const stack of STACKS) {
       });
       await createDeclaredTables(client, graph);
       for (const route of routes) {
-        const resource = functionOf(graph, route.name);
-        const variables = variablesOf(resource);
-        const taskRoot = extractArchive(assetMap(resource.inputs.code), ROOT);
-        const fn = startFunction({
-          name: resource.inputs.name as string,
-          codeDir: taskRoot,
-          handler: resource.inputs.handler as string,
-          environment: { ...variables, ...awsEnvironment },
-          timeoutSeconds: resource.inputs.timeout as number,
-          memoryMb: resource.inputs.memorySize as number,
-        });
-        deployed.set(route.name, { resource, variables, taskRoot, fn });
+        deployed.set(route.name, startBundled(functionOf(graph, route.name), awsEnvironment));
       }
     });
 
     after(async () => {
-      const running = [...[...deployed.values()].map((d) => d.fn), ...extra];
-      await Promise.all(running.map((fn) => fn.close()));
-      for (const d of deployed.values()) fs.rmSync(d.taskRoot, { recursive: true, force: true });
+      await Promise.all([...deployed.values(), ...extra].map((d) => d.close()));
       client?.destroy();
       await dynamo?.close();
     });
 
-    function route(name: string): Deployed {
+    function route(name: string): Bundled {
       const found = deployed.get(name);
       if (!found) throw new Error(`no function for route ${name}`);
       return found;
@@ -250,32 +228,7 @@ for (const stack of STACKS) {
       );
       await createNote(newUser(), "someone else's note");
 
-      const direct: Note[] = [];
-      let pages = 0;
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: notes,
-            KeyConditionExpression: "UserId = :u",
-            ExpressionAttributeValues: { ":u": { S: userId } },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        pages++;
-        for (const item of page.Items ?? []) {
-          const n = unmarshall(item);
-          direct.push({
-            userId: n.UserId,
-            noteId: n.NoteId,
-            note: n.Note,
-            createdAt: n.CreatedAt,
-            updatedAt: n.UpdatedAt,
-            version: n.Version,
-          });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const { notes: direct, pages } = await queryNotes(client, notes, userId);
       assert.ok(pages > 1, `the notes take ${pages} Query page(s)`);
       assert.equal(direct.length, 120);
 
@@ -729,16 +682,10 @@ for (const stack of STACKS) {
       assert.deepEqual(Object.keys(specs).sort(), routes.map((r) => r.name).sort());
       await Promise.all(
         routes.map(async (r) => {
-          const { resource, variables, taskRoot } = route(r.name);
-          const fn = startFunction({
-            name: resource.inputs.name as string,
-            codeDir: taskRoot,
-            handler: resource.inputs.handler as string,
-            environment: { ...variables, ...awsEnvironment, TABLE_NAME: missing },
-            timeoutSeconds: resource.inputs.timeout as number,
-            memoryMb: resource.inputs.memorySize as number,
-          });
-          extra.push(fn);
+          const { resource, variables } = route(r.name);
+          const bundled = startBundled(resource, { ...awsEnvironment, TABLE_NAME: missing });
+          extra.push(bundled);
+          const { fn } = bundled;
           const outcome = await fn.invoke(proxyEvent(specs[r.name]));
           const reply = replyOf(outcome, variables.CORS_ORIGIN, `${r.name} without its table`);
           assert.equal(reply.status, 500, `${r.name}: ${reply.rawBody}`);

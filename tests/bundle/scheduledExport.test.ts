@@ -2,10 +2,10 @@
 // run as the Lambda runtime runs it on the event EventBridge sends, against the S3 emulator and
 // the DynamoDB emulator; what it writes must be exactly what the table holds.
 import assert from "node:assert/strict";
-import { DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { putAll } from "../../app/batchWrite";
-import type { Note, NotesExport } from "../../app/notes";
+import type { NotesExport } from "../../app/notes";
 import type { ExportSummary } from "../../app/scheduledExport";
 import { startDynamoEmulator } from "../../local/dynamodb";
 import type { DynamoEmulator } from "../../local/dynamodb";
@@ -16,41 +16,11 @@ import { createDeclaredTables, functionOf, resultOf, startBundled } from "../sup
 import type { Bundled } from "../support/bundled";
 import { S3RVER_CREDENTIALS, getObject, listKeys, startTestS3 } from "../support/s3";
 import type { TestS3 } from "../support/s3";
+import { queryNotes } from "../support/tables";
 import type { Item } from "../support/tables";
 
 /** The stack whose config file schedules the export (dev's says `off`). */
 const STACK = "prod";
-
-/** Every note of a user by a direct Query, every page, and how many pages that took. */
-async function queryNotes(client: DynamoDBClient, table: string, userId: string) {
-  const notes: Note[] = [];
-  let pages = 0;
-  let startKey: Item | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: "UserId = :u",
-        ExpressionAttributeValues: { ":u": { S: userId } },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    pages++;
-    for (const item of page.Items ?? []) {
-      const n = unmarshall(item);
-      notes.push({
-        userId: n.UserId,
-        noteId: n.NoteId,
-        note: n.Note,
-        createdAt: n.CreatedAt,
-        updatedAt: n.UpdatedAt,
-        version: n.Version,
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return { notes, pages };
-}
 
 /** Every user id in the table, by a direct Scan. */
 async function scanUsers(client: DynamoDBClient, table: string): Promise<string[]> {

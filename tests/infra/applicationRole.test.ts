@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { flag, forEachStack, physical } from "../support/stackSuite";
+import { assertPrivateBucket } from "../support/privateBucket";
 
 forEachStack("ApplicationRole", (graph) => {
   const parts = () => {
@@ -79,33 +80,6 @@ forEachStack("ApplicationRole", (graph) => {
     const lab = g.resource("aws:s3/bucket:Bucket", {
       bucket: `${physical(g, "deleteme")}-123456789012`,
     });
-    g.hasResource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
-      bucket: lab.id,
-      blockPublicAcls: true,
-      ignorePublicAcls: true,
-      blockPublicPolicy: true,
-      restrictPublicBuckets: true,
-    });
-    g.hasResource(
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      {
-        bucket: lab.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      },
-    );
-    const policy = g.resource("aws:s3/bucketPolicy:BucketPolicy", { bucket: lab.id });
-    assert.deepEqual(policy.inputs.policy, {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [lab.state.arn, `${String(lab.state.arn)}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ],
-    });
+    assertPrivateBucket(g, lab);
   });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { tasks } from "../../app/routes";
 import type { RecordedResource, StackGraph } from "../harness/graph";
 import { flag, forEachStack, numberSetting, physical } from "../support/stackSuite";
+import { assertPrivateBucket } from "../support/privateBucket";
 
 const ACCOUNT = "123456789012";
 
@@ -80,38 +81,7 @@ forEachStack("NotesBucket", (graph) => {
     const bucket = notesBucket(g);
     assert.equal(bucket.inputs.bucketPrefix, `${physical(g, "notes")}-`);
     assert.equal(bucket.inputs.forceDestroy, false);
-    g.resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      ignorePublicAcls: true,
-      blockPublicPolicy: true,
-      restrictPublicBuckets: true,
-    });
-    g.resource("aws:s3/bucketOwnershipControls:BucketOwnershipControls", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    g.resource(
-      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      },
-    );
-    const policy = g.resource("aws:s3/bucketPolicy:BucketPolicy", { bucket: bucket.id });
-    assert.deepEqual(policy.inputs.policy, {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucket.state.arn, `${String(bucket.state.arn)}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ],
-    });
+    assertPrivateBucket(g, bucket);
   });
 
   it("keeps object versions exactly where the stack file asks for them", () => {
