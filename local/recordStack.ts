@@ -47,7 +47,7 @@ export async function recordStack(
   options: RecordOptions = {},
 ): Promise<RecordedStack> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stack-")), "graph.json");
-  const args = ["-r", "ts-node/register/transpile-only", path.join(__dirname, "record.ts")];
+  const args = ["-r", path.join(__dirname, "transpileCache.js"), path.join(__dirname, "record.ts")];
   args.push("--stack", stack, "--out", out);
   for (const [k, v] of Object.entries(options.set ?? {})) args.push("--set", `${k}=${v}`);
   for (const k of options.unset ?? []) args.push("--unset", k);
