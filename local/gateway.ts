@@ -2,10 +2,10 @@
 // same resource matching, proxy events, response checks and gateway errors a deployed stage has.
 import { createHash, randomUUID } from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { InvokeOutcome } from "./lambdaRuntime";
 import type { LocalApi, LocalIntegration } from "./model";
+import { listen } from "./listen";
 
 export interface RequestEntry {
   method: string;
@@ -342,18 +342,5 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       .then(finish)
       .catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.host, options.port);
 }

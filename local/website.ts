@@ -2,8 +2,8 @@
 // documents, object metadata, ETags and S3's own error pages.
 import { createHash, randomBytes } from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { LocalObject, LocalSite } from "./model";
+import { listen } from "./listen";
 
 export interface WebsiteOptions {
   site: LocalSite;
@@ -110,18 +110,5 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
       sendPage(res, 404, errorPage("404 Not Found", "NoSuchKey", message, key));
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? "127.0.0.1"}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.host, options.port);
 }
