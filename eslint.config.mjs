@@ -18,7 +18,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser, sourceType: "script" },
   },
   {
-    files: ["local/**/*.js", "bench/**/*.js"],
+    files: ["local/**/*.js", "bench/**/*.js", "engine/**/*.js", "tests/engine/fixture/*.js"],
     languageOptions: { globals: globals.node, sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -2,7 +2,7 @@
 // whole folder (csv-parse's is 1.7 MB, most of it browser builds and type declarations), when the
 // handler needs one file of it and the package.json that maps the specifier to that file.
 import * as fs from "node:fs";
-import { createRequire, isBuiltin } from "node:module";
+import { isBuiltin } from "node:module";
 import * as path from "node:path";
 
 /** `csv-parse/sync` → `csv-parse`; `@scope/pkg/sub` → `@scope/pkg`. */
@@ -21,17 +21,17 @@ function packageFolder(file: string, name: string): string {
 }
 
 /**
- * The archive paths (relative to `root`, the program's folder, as Pulumi's `extraIncludePaths`
- * takes them) that ship each module: the one CommonJS file `require` resolves it to from `root`
- * (through the package's `exports` map) and that package's package.json, so that the same
- * specifier resolves on Lambda. A file that requires anything but Node built-ins cannot ship
- * alone and is refused, as is a package outside `root`'s own node_modules.
+ * The archive paths that ship each module: the one CommonJS file `require` resolves it to from
+ * this program (through the package's `exports` map) and that package's package.json, so that
+ * the same specifier resolves on Lambda. Pulumi's code paths take them relative to the working
+ * directory (`workingDir`), which the CLI chooses, so a working directory whose node_modules
+ * does not hold the package is refused with the reason rather than archived as `../…`. A file
+ * that requires anything but Node built-ins cannot ship alone and is refused too.
  */
-export function moduleFiles(specifiers: string[], root: string = process.cwd()): string[] {
-  const resolve = createRequire(path.join(root, "package.json")).resolve;
+export function moduleFiles(specifiers: string[], workingDir: string = process.cwd()): string[] {
   const files = new Set<string>();
   for (const specifier of specifiers) {
-    const file = resolve(specifier);
+    const file = require.resolve(specifier);
     const needs = [...fs.readFileSync(file, "utf8").matchAll(/\brequire\(\s*["']([^"']+)["']/g)]
       .map((m) => m[1])
       .filter((name) => !isBuiltin(name));
@@ -42,9 +42,13 @@ export function moduleFiles(specifiers: string[], root: string = process.cwd()):
       path.join(packageFolder(file, packageOf(specifier)), "package.json"),
       file,
     ]) {
-      const relative = path.relative(root, shipped).split(path.sep).join("/");
+      const relative = path.relative(workingDir, shipped).split(path.sep).join("/");
       if (!relative.startsWith("node_modules/")) {
-        throw new Error(`${specifier}: ${shipped} is not in ${root}/node_modules`);
+        throw new Error(
+          `${specifier}: ${shipped} is not in ${workingDir}/node_modules, and Pulumi archives ` +
+            `code paths relative to the working directory: run the program from the project ` +
+            `root (no directory in Pulumi.yaml's main)`,
+        );
       }
       files.add(relative);
     }

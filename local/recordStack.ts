@@ -1,29 +1,27 @@
-// Runs the program for one stack in its own process (local/record.ts) and returns what it
-// declared. A program error is returned in `error`, not thrown.
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { promisify } from "node:util";
-import { REPO_ROOT } from "./stackConfig";
-
-const run = promisify(execFile);
+// Runs the program for one stack the way `pulumi up` (or, with `dryRun`, `pulumi preview`) runs
+// it, on the offline engine (engine/run.ts), and returns what it declared. A program error, a
+// failed provider check or a refused registration is returned in `error`, not thrown.
+import { runProgram } from "../engine/run";
+import type { ProjectFile } from "../engine/project";
+import { loadStackConfig, REPO_ROOT } from "./stackConfig";
 
 export interface RecordedResource {
   type: string;
   name: string;
   custom: boolean;
-  /** The id the mocks gave a custom resource. */
+  /** The id the mocks gave a custom resource (none under preview). */
   id?: string;
-  /** `type::name` of the parent resource; absent for the stack itself. */
+  /** `type::name` of the parent resource; absent for the stack and its direct children. */
   parent?: string;
   /** The provider reference (`urn::id`) of a custom resource. */
   provider?: string;
   protect: boolean;
-  /** `type::name` of each explicit `dependsOn`. */
+  deleteBeforeReplace: boolean;
+  /** `type::name` of what it waits for: each `dependsOn` and each resource its inputs use. */
   dependsOn: string[];
+  /** The inputs after the provider's Check: auto-named properties filled in. */
   inputs: Record<string, unknown>;
-  /** What the mocks answered (ids, ARNs, generated names). */
+  /** What the mocks answered (ids, ARNs, generated names); under preview, the inputs. */
   state: Record<string, unknown>;
 }
 
@@ -32,39 +30,40 @@ export interface RecordedStack {
   config: Record<string, string>;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
+  /** What the engine and the program logged, as the CLI would print it. */
+  diagnostics?: { severity: string; message: string; urn?: string }[];
   error?: string;
 }
+
 export interface RecordOptions {
   /** Config values to set (`serverless-notes:logRetentionDays` → `"-1"`). */
   set?: Record<string, string>;
   unset?: string[];
   /** Local addresses the mocks answer for the API stage and the website endpoint. */
   local?: { apiBase: string; siteHost: string };
+  /** `pulumi preview`: nothing is created, so ids and computed outputs stay unknown. */
+  dryRun?: boolean;
+  /** Pulumi.yaml as given instead of the repository's (tests move `main` this way). */
+  project?: ProjectFile;
 }
 
 export async function recordStack(
   stack: string,
   options: RecordOptions = {},
 ): Promise<RecordedStack> {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stack-")), "graph.json");
-  const args = ["-r", path.join(__dirname, "transpileCache.js"), path.join(__dirname, "record.ts")];
-  args.push("--stack", stack, "--out", out);
-  for (const [k, v] of Object.entries(options.set ?? {})) args.push("--set", `${k}=${v}`);
-  for (const k of options.unset ?? []) args.push("--unset", k);
-  if (options.local)
-    args.push("--api-base", options.local.apiBase, "--site-host", options.local.siteHost);
-  try {
-    await run(process.execPath, args, {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: "1" },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (err) {
-    if (!fs.existsSync(out)) throw err;
-  }
-  try {
-    return JSON.parse(fs.readFileSync(out, "utf8")) as RecordedStack;
-  } finally {
-    fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  }
+  const config = loadStackConfig(stack);
+  Object.assign(config, options.set);
+  for (const key of options.unset ?? []) delete config[key];
+  return runProgram({
+    stack,
+    root: REPO_ROOT,
+    project: options.project,
+    config,
+    dryRun: options.dryRun ?? false,
+    cloud: {
+      region: config["aws:region"] ?? "ap-northeast-2",
+      apiBase: options.local?.apiBase,
+      siteHost: options.local?.siteHost,
+    },
+  });
 }

@@ -24,4 +24,11 @@ describe("infra/archiveModules", () => {
   it("refuses a module the program's folder cannot resolve", () => {
     assert.throws(() => moduleFiles(["no-such-package/sync"], ROOT), /Cannot find module/);
   });
+
+  it("resolves from the program, not the working directory, and refuses a working directory that would archive ../", () => {
+    assert.throws(
+      () => moduleFiles(["csv-parse/sync"], path.join(ROOT, "stacks")),
+      /is not in .*stacks\/node_modules, and Pulumi archives code paths relative to the working directory/,
+    );
+  });
 });

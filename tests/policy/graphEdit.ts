@@ -66,6 +66,7 @@ export class GraphEdit {
       parent: beside.parent,
       provider: beside.provider,
       protect: false,
+      deleteBeforeReplace: false,
       dependsOn: [],
       inputs,
       state: { ...inputs },
