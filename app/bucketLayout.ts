@@ -4,13 +4,24 @@
 
 /** Uploads here, ending in `CSV_SUFFIX`, are imported. */
 export const IMPORTS_PREFIX = "imports/";
+/**
+ * Lowercase only, as S3's notification filter compares it: `.CSV` is not imported. A filter on
+ * the prefix alone, with the handler deciding case-insensitively, would also run the function
+ * for each `.json` it writes beside the CSV, only to be skipped; this way its outputs never
+ * start it.
+ */
 export const CSV_SUFFIX = ".csv";
 /** The scheduled export writes `exports/<YYYY-MM-DD>/<userId>.json`. */
 export const EXPORTS_PREFIX = "exports/";
 
-/** The key without its `.csv` (any case): `imports/notes.csv` → `imports/notes`. */
+/** Whether a created object is a CSV upload to import: exactly what the S3 filter lets through. */
+export function isCsvUpload(key: string): boolean {
+  return key.startsWith(IMPORTS_PREFIX) && key.endsWith(CSV_SUFFIX);
+}
+
+/** The key without its `.csv`: `imports/notes.csv` → `imports/notes`. */
 function baseOf(csvKey: string): string {
-  return csvKey.toLowerCase().endsWith(CSV_SUFFIX) ? csvKey.slice(0, -CSV_SUFFIX.length) : csvKey;
+  return csvKey.endsWith(CSV_SUFFIX) ? csvKey.slice(0, -CSV_SUFFIX.length) : csvKey;
 }
 
 /** The CSV converted to JSON: `imports/notes.csv` → `imports/notes.json`. */

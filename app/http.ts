@@ -76,6 +76,24 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return found?.[1];
 }
 
+/** Lone UTF-16 surrogates: what a text body holds where its bytes were not valid UTF-8. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The body's text, refusing invalid UTF-8 (base64 bodies) or lone surrogates (text bodies) with
+ * 400 rather than storing U+FFFD in their place.
+ */
+function utf8Text(bytes: Buffer, text: string | null): string {
+  if (text !== null && LONE_SURROGATE.test(text)) {
+    throw clientError(400, "InvalidEncoding", "The body is not valid UTF-8");
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw clientError(400, "InvalidEncoding", "The body is not valid UTF-8");
+  }
+}
+
 /** The request body as a JSON object; throws a `ClientError` (415 or 400) otherwise. */
 export function parseJsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
   if (!JSON_CONTENT_TYPE.test(header(event, "content-type") ?? "")) {
@@ -89,8 +107,9 @@ export function parseJsonBody(event: APIGatewayProxyEvent): Record<string, unkno
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString("utf8"));
-  } catch {
+    parsed = JSON.parse(utf8Text(raw, event.isBase64Encoded ? null : (event.body ?? "")));
+  } catch (error) {
+    if (isClientError(error)) throw error;
     throw clientError(400, "InvalidJson", "The body is not valid JSON");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {

@@ -15,6 +15,17 @@ export function isValidId(value: unknown): value is string {
   return typeof value === "string" && ID_PATTERN.test(value);
 }
 
+/**
+ * Note ids the API's own paths use: `/users/{userId}/notes/export` is the export route, so a note
+ * with that id could be listed but never read, edited or deleted.
+ */
+const RESERVED_NOTE_IDS: readonly string[] = ["export"];
+
+/** True for a note id: a valid id that is not one of the API's own path segments. */
+export function isValidNoteId(value: unknown): value is string {
+  return isValidId(value) && !RESERVED_NOTE_IDS.includes(value);
+}
+
 function encodeTime(ms: number): string {
   let text = "";
   for (let i = 0; i < TIME_CHARS; i++) {

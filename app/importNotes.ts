@@ -8,7 +8,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { S3Event, S3EventRecord } from "aws-lambda";
 import { putAll } from "./batchWrite";
-import { CSV_SUFFIX, IMPORTS_PREFIX, convertedKey, errorsKey } from "./bucketLayout";
+import { IMPORTS_PREFIX, convertedKey, errorsKey, isCsvUpload } from "./bucketLayout";
 import { requiredEnv } from "./env";
 import { readNotesCsv } from "./notesCsv";
 import type { RejectedRow } from "./notesCsv";
@@ -114,7 +114,7 @@ export function importNotes(): (event: S3Event) => Promise<ImportSummary[]> {
       const bucket = record.s3.bucket.name;
       const key = objectKey(record);
       // Only CSV uploads: the function's own `.json` results must never start another import.
-      if (!key.startsWith(IMPORTS_PREFIX) || !key.endsWith(CSV_SUFFIX)) {
+      if (!isCsvUpload(key)) {
         console.warn(`s3://${bucket}/${key} is not a CSV under ${IMPORTS_PREFIX}: ignored`);
         continue;
       }

@@ -13,9 +13,10 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { requiredEnv } from "./env";
-import { clientError, endpoint, json, noContent, parseJsonBody } from "./http";
+import { ownerEndpoint } from "./caller";
+import { clientError, json, noContent, parseJsonBody } from "./http";
 import type { ClientError, Handler } from "./http";
-import { isValidId, newNoteId } from "./ids";
+import { isValidId, isValidNoteId, newNoteId } from "./ids";
 
 /** The longest note, in characters (code points): the same limit for every way a note gets in. */
 export const MAX_NOTE_CHARS = 10_000;
@@ -69,11 +70,14 @@ function noteKey(userId: string, noteId: string): Record<string, AttributeValue>
   return marshall({ UserId: userId, NoteId: noteId });
 }
 
-function pathId(event: APIGatewayProxyEvent, name: "userId" | "noteId"): string {
-  const value = event.pathParameters?.[name];
-  if (!isValidId(value)) {
-    const code = name === "userId" ? "InvalidUserId" : "InvalidNoteId";
-    throw clientError(400, code, `${name} must be 1 to 64 letters, digits, "_" or "-"`);
+function pathNoteId(event: APIGatewayProxyEvent): string {
+  const value = event.pathParameters?.noteId;
+  if (!isValidNoteId(value)) {
+    throw clientError(
+      400,
+      "InvalidNoteId",
+      'noteId must be 1 to 64 letters, digits, "_" or "-", and not "export"',
+    );
   }
   return value;
 }
@@ -85,6 +89,10 @@ function noteText(body: Record<string, unknown>): string {
     throw clientError(400, "InvalidField", 'Field "note" must be a string');
   }
   if (note.trim() === "") throw clientError(400, "InvalidField", 'Field "note" must not be empty');
+  // A JSON escape such as "\ud800" is valid JSON but no character: DynamoDB would store U+FFFD.
+  if (/\p{Cs}/u.test(note)) {
+    throw clientError(400, "InvalidField", 'Field "note" must be valid Unicode text');
+  }
   if (noteLength(note) > MAX_NOTE_CHARS) {
     throw clientError(400, "NoteTooLong", `A note must be at most ${MAX_NOTE_CHARS} characters`);
   }
@@ -169,8 +177,7 @@ function notFound(noteId: string): ClientError {
 export function listNotes(): Handler {
   const client = new DynamoDBClient({});
   const table = requiredEnv("TABLE_NAME");
-  return endpoint("GET", async (event) => {
-    const userId = pathId(event, "userId");
+  return ownerEndpoint("GET", async (event, userId) => {
     const limit = pageSize(event.queryStringParameters?.limit);
     const startKey = cursorKey(event.queryStringParameters?.cursor, userId);
     // One item more than the page tells whether another page exists, so the last page ends
@@ -200,8 +207,7 @@ export function listNotes(): Handler {
 export function exportNotes(): Handler {
   const client = new DynamoDBClient({});
   const table = requiredEnv("TABLE_NAME");
-  return endpoint("GET", async (event) => {
-    const userId = pathId(event, "userId");
+  return ownerEndpoint("GET", async (_event, userId) => {
     const body: NotesExport = { userId, notes: await queryAllNotes(client, table, userId) };
     return json(200, body);
   });
@@ -212,8 +218,7 @@ export function createNote(): Handler {
   const table = requiredEnv("TABLE_NAME");
   // Handed to the next id so notes created within one millisecond still sort in order.
   let lastNoteId: string | undefined;
-  return endpoint("POST", async (event) => {
-    const userId = pathId(event, "userId");
+  return ownerEndpoint("POST", async (event, userId) => {
     const note = noteText(parseJsonBody(event));
     const noteId = (lastNoteId = newNoteId(lastNoteId));
     const now = new Date().toISOString();
@@ -239,9 +244,8 @@ export function createNote(): Handler {
 export function getNote(): Handler {
   const client = new DynamoDBClient({});
   const table = requiredEnv("TABLE_NAME");
-  return endpoint("GET", async (event) => {
-    const userId = pathId(event, "userId");
-    const noteId = pathId(event, "noteId");
+  return ownerEndpoint("GET", async (event, userId) => {
+    const noteId = pathNoteId(event);
     const out = await client.send(
       new GetItemCommand({ TableName: table, Key: noteKey(userId, noteId) }),
     );
@@ -253,9 +257,8 @@ export function getNote(): Handler {
 export function updateNote(): Handler {
   const client = new DynamoDBClient({});
   const table = requiredEnv("TABLE_NAME");
-  return endpoint("PUT", async (event) => {
-    const userId = pathId(event, "userId");
-    const noteId = pathId(event, "noteId");
+  return ownerEndpoint("PUT", async (event, userId) => {
+    const noteId = pathNoteId(event);
     const body = parseJsonBody(event);
     const note = noteText(body);
     const version = expectedVersion(body);
@@ -272,12 +275,12 @@ export function updateNote(): Handler {
             "#version": "Version",
             "#noteId": "NoteId",
           },
-          ExpressionAttributeValues: marshall({
-            ":note": note,
-            ":now": new Date().toISOString(),
-            ":next": version + 1,
-            ":expected": version,
-          }),
+          ExpressionAttributeValues: {
+            ...marshall({ ":note": note, ":now": new Date().toISOString(), ":expected": version }),
+            // Written as text: the successor of Number.MAX_SAFE_INTEGER is no longer exact as a
+            // number and marshalling it throws, yet such a version is only ever stale (409).
+            ":next": { N: (BigInt(version) + BigInt(1)).toString() },
+          },
           ReturnValues: "ALL_NEW",
           // The failed check returns the item as it is: present means a stale version (409),
           // absent means no such note (404), with no read permission needed to tell them apart.
@@ -302,9 +305,8 @@ export function updateNote(): Handler {
 export function deleteNote(): Handler {
   const client = new DynamoDBClient({});
   const table = requiredEnv("TABLE_NAME");
-  return endpoint("DELETE", async (event) => {
-    const userId = pathId(event, "userId");
-    const noteId = pathId(event, "noteId");
+  return ownerEndpoint("DELETE", async (event, userId) => {
+    const noteId = pathNoteId(event);
     // Deleting a note that is already gone succeeds: DELETE is idempotent.
     await client.send(new DeleteItemCommand({ TableName: table, Key: noteKey(userId, noteId) }));
     return noContent();

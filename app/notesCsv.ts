@@ -2,7 +2,7 @@
 // commas, quotes and line breaks, a UTF-8 BOM, CRLF or LF), each checked by the API's own rules.
 // Good rows become notes; each bad row is reported with the line its record starts on.
 import { parse } from "csv-parse/sync";
-import { derivedNoteId, isValidId } from "./ids";
+import { derivedNoteId, isValidId, isValidNoteId } from "./ids";
 import { MAX_NOTE_CHARS, noteLength } from "./notes";
 
 const CSV_HEADER = ["UserId", "NoteId", "Note"] as const;
@@ -67,6 +67,13 @@ function problemWith(fields: string[], line: number): RejectedRow | undefined {
   }
   if (noteId !== "" && !isValidId(noteId)) {
     return rejected(line, "InvalidNoteId", 'NoteId must be 1 to 64 letters, digits, "_" or "-"');
+  }
+  if (noteId !== "" && !isValidNoteId(noteId)) {
+    return rejected(
+      line,
+      "ReservedNoteId",
+      `NoteId "${noteId}" is reserved: the API uses it for the export route`,
+    );
   }
   if (note.trim() === "") return rejected(line, "MissingNote", "Note is empty");
   if (noteLength(note) > MAX_NOTE_CHARS) {

@@ -37,6 +37,11 @@ export interface RouteSpec {
   table: TableKey;
   /** Exactly the DynamoDB actions the handler calls: its function's role allows only these. */
   actions: string[];
+  /**
+   * `owner`: only a signed-in person, on their own `{userId}` (the Cognito authorizer at the
+   * gateway, `ownerEndpoint` in the handler); `public`: anyone (the camp lab's moods).
+   */
+  access: "owner" | "public";
   /** Runs once per Lambda container and returns the request handler. */
   handler: () => Handler;
 }
@@ -48,6 +53,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes",
     table: "notes",
     actions: ["dynamodb:Query"],
+    access: "owner",
     handler: listNotes,
   },
   {
@@ -56,6 +62,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes",
     table: "notes",
     actions: ["dynamodb:PutItem"],
+    access: "owner",
     handler: createNote,
   },
   {
@@ -65,6 +72,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes/export",
     table: "notes",
     actions: ["dynamodb:Query"],
+    access: "owner",
     handler: exportNotes,
   },
   {
@@ -73,6 +81,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes/{noteId}",
     table: "notes",
     actions: ["dynamodb:GetItem"],
+    access: "owner",
     handler: getNote,
   },
   {
@@ -81,6 +90,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes/{noteId}",
     table: "notes",
     actions: ["dynamodb:UpdateItem"],
+    access: "owner",
     handler: updateNote,
   },
   {
@@ -89,6 +99,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes/{noteId}",
     table: "notes",
     actions: ["dynamodb:DeleteItem"],
+    access: "owner",
     handler: deleteNote,
   },
   {
@@ -97,6 +108,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/members",
     table: "members",
     actions: ["dynamodb:Scan"],
+    access: "public",
     handler: listMembers,
   },
   {
@@ -105,6 +117,7 @@ export const routes: readonly RouteSpec[] = [
     path: "/members",
     table: "members",
     actions: ["dynamodb:PutItem"],
+    access: "public",
     handler: shuffleMember,
   },
 ];

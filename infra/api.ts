@@ -1,8 +1,12 @@
-import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { occurrenceAlarm } from "./alarms";
+import { ApiPath, CORS_ALLOW_HEADERS } from "./apiPath";
+import { corsPreflight } from "./corsPreflight";
+import { DeploymentInputs } from "./deploymentInputs";
 import { assumableBy } from "./iamDocuments";
+import { methodNotAllowed } from "./methodNotAllowed";
+import { statementId } from "./statementId";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
 
@@ -12,6 +16,15 @@ export interface ApiRoute {
   path: string;
   /** The function behind the route. */
   function: { name: pulumi.Input<string>; invokeArn: pulumi.Input<string> };
+  /** Who may call it: default anyone; with an authorizer, only a caller it lets through. */
+  authorizer?: CognitoAuthorizer;
+}
+
+/** An API Gateway authorizer that accepts ID tokens of these Cognito user pools. */
+export interface CognitoAuthorizer {
+  /** The authorizer's name, unique in the API; routes naming the same one share it. */
+  name: string;
+  userPoolArns: pulumi.Input<string>[];
 }
 
 export interface ApiArgs {
@@ -31,11 +44,6 @@ export interface ApiArgs {
   /** Default false: a CloudWatch alarm on any 5XX in a five-minute period. */
   serverErrorAlarm?: boolean;
 }
-
-/** Request content types the 405 mock accepts a body of. */
-const MOCK_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"];
-
-const CORS_HEADERS = "Content-Type,Authorization,X-Amz-Date,X-Api-Key,X-Amz-Security-Token";
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: "$context.requestId",
@@ -73,12 +81,12 @@ export class Api extends pulumi.ComponentResource {
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless-notes:api:Api", name, {}, opts);
     const child = { parent: this };
+    // Everything the stage serves, recorded as it is created: the deployment hashes it all.
+    const served = new DeploymentInputs();
 
-    const api = new aws.apigateway.RestApi(
-      name,
-      { name: args.apiName, endpointConfiguration: { types: "REGIONAL" } },
-      child,
-    );
+    // REST API names need not be unique, so a replacement can be created before the old one goes.
+    const apiArgs = { name: args.apiName, endpointConfiguration: { types: "REGIONAL" } };
+    const api = served.add(new aws.apigateway.RestApi(name, apiArgs, child), apiArgs);
 
     // One resource per path segment, parented on the one above it.
     const resources = new Map<string, aws.apigateway.Resource>();
@@ -86,147 +94,148 @@ export class Api extends pulumi.ComponentResource {
       path === "/" ? api.rootResourceId : resources.get(path)!.id;
     for (const path of resourcePaths(args.routes.map((r) => r.path))) {
       const parentPath = path.slice(0, path.lastIndexOf("/")) || "/";
+      const resourceArgs = {
+        restApi: api.id,
+        parentId: resourceId(parentPath),
+        pathPart: path.split("/").pop()!,
+      };
       resources.set(
         path,
-        new aws.apigateway.Resource(
-          `${name}${path}`,
-          { restApi: api.id, parentId: resourceId(parentPath), pathPart: path.split("/").pop()! },
-          child,
+        served.add(
+          new aws.apigateway.Resource(`${name}${path}`, resourceArgs, child),
+          resourceArgs,
         ),
       );
     }
 
-    const deploymentInputs: pulumi.Resource[] = [];
+    // One authorizer per name the routes use. A Cognito authorizer checks the `Authorization`
+    // header's token (signature, expiry, pool) and hands its claims to the function.
+    const authorizers = new Map<string, aws.apigateway.Authorizer>();
+    for (const { authorizer } of args.routes) {
+      if (!authorizer || authorizers.has(authorizer.name)) continue;
+      const authorizerArgs = {
+        restApi: api.id,
+        name: authorizer.name,
+        type: "COGNITO_USER_POOLS",
+        providerArns: authorizer.userPoolArns,
+        identitySource: "method.request.header.Authorization",
+      };
+      authorizers.set(
+        authorizer.name,
+        served.add(
+          new aws.apigateway.Authorizer(`${name}-${authorizer.name}`, authorizerArgs, child),
+          authorizerArgs,
+        ),
+      );
+    }
+
     for (const route of args.routes) {
       const id = `${name}-${route.method}${route.path}`;
-      // The route itself; authorisation is left to the application (the course app has none).
-      const method = new aws.apigateway.Method(
-        id,
-        {
-          restApi: api.id,
-          resourceId: resourceId(route.path),
-          httpMethod: route.method,
-          authorization: "NONE",
-        },
-        child,
-      );
+      // The route itself, open to anyone or behind its authorizer.
+      const methodArgs = {
+        restApi: api.id,
+        resourceId: resourceId(route.path),
+        httpMethod: route.method,
+        ...(route.authorizer
+          ? {
+              authorization: "COGNITO_USER_POOLS",
+              authorizerId: authorizers.get(route.authorizer.name)!.id,
+            }
+          : { authorization: "NONE" }),
+      };
+      const method = served.add(new aws.apigateway.Method(id, methodArgs, child), methodArgs);
       // Lambda proxy integration: the function sees the whole request and shapes the response.
-      const integration = new aws.apigateway.Integration(
-        id,
-        {
-          restApi: api.id,
-          resourceId: resourceId(route.path),
-          httpMethod: method.httpMethod,
-          type: "AWS_PROXY",
-          integrationHttpMethod: "POST",
-          uri: route.function.invokeArn,
-        },
-        child,
-      );
+      const integrationArgs = {
+        restApi: api.id,
+        resourceId: resourceId(route.path),
+        httpMethod: method.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: route.function.invokeArn,
+      };
+      served.add(new aws.apigateway.Integration(id, integrationArgs, child), integrationArgs);
       // API Gateway may invoke the function for this method and path only, on any stage.
+      // The statement id is fixed per function, so a replacement must remove the old one first.
       new aws.lambda.Permission(
         id,
         {
+          statementId: statementId("ApiGateway", `${route.method} ${route.path}`),
           action: "lambda:InvokeFunction",
           function: route.function.name,
           principal: "apigateway.amazonaws.com",
           sourceArn: pulumi.interpolate`${api.executionArn}/*/${permissionPath(route.method, route.path)}`,
         },
-        child,
+        { parent: this, deleteBeforeReplace: true },
       );
-      deploymentInputs.push(method, integration);
     }
 
-    // Browsers ask OPTIONS before a cross-origin write: answer it at the gateway, no Lambda needed.
-    const routePaths = [...new Set(args.routes.map((r) => r.path))];
-    for (const path of routePaths) {
-      const methods = args.routes.filter((r) => r.path === path).map((r) => r.method);
-      const id = `${name}-OPTIONS${path}`;
-      const common = { restApi: api.id, resourceId: resourceId(path), httpMethod: "OPTIONS" };
-      const options = new aws.apigateway.Method(id, { ...common, authorization: "NONE" }, child);
-      const mock = new aws.apigateway.Integration(
-        id,
-        {
-          ...common,
-          httpMethod: options.httpMethod,
-          type: "MOCK",
-          requestTemplates: { "application/json": '{"statusCode": 200}' },
-        },
-        child,
+    // The gateway answers the CORS preflight and any method the route table lacks on each path.
+    for (const path of [...new Set(args.routes.map((r) => r.path))]) {
+      const names = new Set(
+        args.routes.filter((r) => r.path === path).map((r) => r.authorizer?.name),
       );
-      const headerNames = ["Origin", "Methods", "Headers", "Max-Age"].map(
-        (h) => `method.response.header.Access-Control-Allow-${h}`,
-      );
-      const optionsResponse = new aws.apigateway.MethodResponse(
-        id,
-        {
-          ...common,
-          httpMethod: options.httpMethod,
-          statusCode: "200",
-          responseParameters: Object.fromEntries(headerNames.map((h) => [h, true])),
-        },
-        child,
-      );
-      const optionsIntegrationResponse = new aws.apigateway.IntegrationResponse(
-        id,
-        {
-          ...common,
-          httpMethod: options.httpMethod,
-          statusCode: optionsResponse.statusCode,
-          responseParameters: {
-            "method.response.header.Access-Control-Allow-Origin": pulumi.interpolate`'${args.corsOrigin}'`,
-            "method.response.header.Access-Control-Allow-Methods": `'${[...methods, "OPTIONS"].join(",")}'`,
-            "method.response.header.Access-Control-Allow-Headers": `'${CORS_HEADERS}'`,
-            "method.response.header.Access-Control-Allow-Max-Age": "'600'",
-          },
-        },
-        { parent: this, dependsOn: [mock] },
-      );
-      deploymentInputs.push(options, mock, optionsResponse, optionsIntegrationResponse);
-      deploymentInputs.push(
-        ...this.methodNotAllowed(name, api, resourceId(path), path, methods, args),
-      );
+      const [only] = names;
+      const at: ApiPath = {
+        name,
+        restApi: api.id,
+        resourceId: resourceId(path),
+        path,
+        methods: args.routes.filter((r) => r.path === path).map((r) => r.method),
+        corsOrigin: args.corsOrigin,
+        authorizerId: names.size === 1 && only ? authorizers.get(only)!.id : undefined,
+        served,
+        parent: this,
+      };
+      corsPreflight(at);
+      methodNotAllowed(at);
     }
 
     // Errors raised by the gateway itself (throttling, unknown paths) carry CORS headers too,
     // so the browser shows the real status instead of a CORS failure.
     for (const responseType of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
-      deploymentInputs.push(
-        new aws.apigateway.Response(
-          `${name}-${responseType}`,
-          {
-            restApiId: api.id,
-            responseType,
-            responseParameters: {
-              "gatewayresponse.header.Access-Control-Allow-Origin": pulumi.interpolate`'${args.corsOrigin}'`,
-              "gatewayresponse.header.Access-Control-Allow-Headers": `'${CORS_HEADERS}'`,
-            },
-          },
-          child,
-        ),
+      const responseArgs = {
+        restApiId: api.id,
+        responseType,
+        responseParameters: {
+          "gatewayresponse.header.Access-Control-Allow-Origin": pulumi.interpolate`'${args.corsOrigin}'`,
+          "gatewayresponse.header.Access-Control-Allow-Headers": `'${CORS_ALLOW_HEADERS}'`,
+        },
+      };
+      served.add(
+        new aws.apigateway.Response(`${name}-${responseType}`, responseArgs, child),
+        responseArgs,
+      );
+    }
+    // An authorizer's refusals answer in the API's own JSON error shape, with CORS headers, so
+    // the page can tell "sign in again" (401) from "not yours" (403).
+    for (const [responseType, statusCode, code] of [
+      ["UNAUTHORIZED", "401", "Unauthorized"],
+      ["ACCESS_DENIED", "403", "Forbidden"],
+    ]) {
+      const responseArgs = {
+        restApiId: api.id,
+        responseType,
+        statusCode,
+        responseParameters: {
+          "gatewayresponse.header.Access-Control-Allow-Origin": pulumi.interpolate`'${args.corsOrigin}'`,
+          "gatewayresponse.header.Access-Control-Allow-Headers": `'${CORS_ALLOW_HEADERS}'`,
+        },
+        responseTemplates: {
+          "application/json": `{"error":{"code":"${code}","message":$context.error.messageString}}`,
+        },
+      };
+      served.add(
+        new aws.apigateway.Response(`${name}-${responseType}`, responseArgs, child),
+        responseArgs,
       );
     }
 
-    // A new deployment whenever the route table or the CORS answers change.
+    // A new deployment whenever any input of anything it serves changes: the stage serves a
+    // frozen copy of the API, so without one a change would never reach it.
     const deployment = new aws.apigateway.Deployment(
       name,
-      {
-        restApi: api.id,
-        triggers: {
-          redeployment: pulumi.output(args.corsOrigin).apply((origin) =>
-            createHash("sha256")
-              .update(
-                JSON.stringify({
-                  routes: args.routes.map((r) => [r.method, r.path]),
-                  origin,
-                  headers: CORS_HEADERS,
-                }),
-              )
-              .digest("hex"),
-          ),
-        },
-      },
-      { parent: this, dependsOn: deploymentInputs },
+      { restApi: api.id, triggers: { redeployment: served.hash() } },
+      { parent: this, dependsOn: served.resources },
     );
 
     const stageDependencies: pulumi.Resource[] = [];
@@ -253,14 +262,15 @@ export class Api extends pulumi.ComponentResource {
           { parent: this, dependsOn: [cloudWatchPolicy] },
         ),
       );
-      // The access log itself, kept as long as the function logs.
+      // The access log itself, kept as long as the function logs. Its name is fixed, so a
+      // replacement must delete the old group first.
       const accessLog = new aws.cloudwatch.LogGroup(
         `${name}-access`,
         {
           name: `/aws/apigateway/${args.apiName}/${args.stageName}/access`,
           retentionInDays: args.accessLogRetentionDays,
         },
-        child,
+        { parent: this, deleteBeforeReplace: true },
       );
       accessLogSettings = { destinationArn: accessLog.arn, format: ACCESS_LOG_FORMAT };
     }
@@ -312,71 +322,5 @@ export class Api extends pulumi.ComponentResource {
     this.url = stage.invokeUrl;
     this.stageName = stage.stageName;
     this.registerOutputs({ restApiId: this.restApiId, url: this.url });
-  }
-
-  /**
-   * Any other method on a route's path gets the SPEC's 405 from the gateway itself: explicit
-   * methods win over `ANY`, so only methods the route table lacks reach this mock.
-   */
-  private methodNotAllowed(
-    name: string,
-    api: aws.apigateway.RestApi,
-    resourceId: pulumi.Input<string>,
-    path: string,
-    methods: HttpMethod[],
-    args: ApiArgs,
-  ): pulumi.Resource[] {
-    const id = `${name}-ANY${path}`;
-    const common = { restApi: api.id, resourceId, httpMethod: "ANY" };
-    const child = { parent: this };
-    const any = new aws.apigateway.Method(id, { ...common, authorization: "NONE" }, child);
-    const statusOnly = '{"statusCode": 405}';
-    const mock = new aws.apigateway.Integration(
-      id,
-      {
-        ...common,
-        httpMethod: any.httpMethod,
-        type: "MOCK",
-        // Whatever the body's type, the mock answers; the response below is always the 405.
-        passthroughBehavior: "WHEN_NO_MATCH",
-        requestTemplates: Object.fromEntries(MOCK_CONTENT_TYPES.map((t) => [t, statusOnly])),
-      },
-      child,
-    );
-    const headers = ["Access-Control-Allow-Origin", "Allow"];
-    const response = new aws.apigateway.MethodResponse(
-      id,
-      {
-        ...common,
-        httpMethod: any.httpMethod,
-        statusCode: "405",
-        responseParameters: Object.fromEntries(
-          headers.map((h) => [`method.response.header.${h}`, true]),
-        ),
-      },
-      child,
-    );
-    const integrationResponse = new aws.apigateway.IntegrationResponse(
-      id,
-      {
-        ...common,
-        httpMethod: any.httpMethod,
-        statusCode: response.statusCode,
-        responseParameters: {
-          "method.response.header.Access-Control-Allow-Origin": pulumi.interpolate`'${args.corsOrigin}'`,
-          "method.response.header.Allow": `'${[...methods, "OPTIONS"].join(",")}'`,
-        },
-        responseTemplates: {
-          "application/json": JSON.stringify({
-            error: {
-              code: "MethodNotAllowed",
-              message: "Method $context.httpMethod is not allowed on $context.resourcePath",
-            },
-          }),
-        },
-      },
-      { parent: this, dependsOn: [mock] },
-    );
-    return [any, mock, response, integrationResponse];
   }
 }

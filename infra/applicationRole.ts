@@ -24,18 +24,21 @@ export class ApplicationRole extends pulumi.ComponentResource {
   constructor(name: string, args: ApplicationRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless-notes:iam:ApplicationRole", name, {}, opts);
     const child = { parent: this };
+    // The course names the role, its profile and its policy, and IAM names are unique in the
+    // account: a replacement must delete the old one before creating its namesake.
+    const named = { parent: this, deleteBeforeReplace: true };
 
     const role = new aws.iam.Role(
       name,
       { name: args.roleName, assumeRolePolicy: assumableBy("ec2.amazonaws.com") },
-      child,
+      named,
     );
 
     // How an EC2 instance takes the role.
     const profile = new aws.iam.InstanceProfile(
       name,
       { name: args.roleName, role: role.name },
-      child,
+      named,
     );
 
     // A customer managed policy, so the course can show it in the console and reuse it.
@@ -46,7 +49,7 @@ export class ApplicationRole extends pulumi.ComponentResource {
         description: "Allows s3:DeleteBucket on one scratch bucket and nothing else",
         policy: policyDocument(bucketDeletion(args.deletableBucketArn)),
       },
-      child,
+      named,
     );
 
     const attachments: Record<string, pulumi.Input<string>> = {

@@ -26,6 +26,15 @@ export interface EnvironmentConfig {
   protectTables: boolean;
   lambdaMemoryMb: number;
   lambdaTimeoutSeconds: number;
+  /** Functions that events start (S3 uploads, the schedule): no caller waits on them. */
+  eventFunction: {
+    memoryMb: number;
+    timeoutSeconds: number;
+    /** Retries of a failed event before it goes to the dead-letter queue. */
+    maximumRetryAttempts: number;
+    /** Seconds an event may wait for a successful run before it goes to the dead-letter queue. */
+    maximumEventAgeSeconds: number;
+  };
   /** X-Ray tracing on the API stage and every function. */
   tracing: boolean;
   apiAccessLogs: boolean;
@@ -40,6 +49,15 @@ export interface EnvironmentConfig {
   notesBucketVersioning: boolean;
   /** When the notes export runs (an EventBridge schedule expression); undefined when `off`. */
   exportSchedule?: string;
+  /** The Cognito user pool of the people who sign in. */
+  userPool: {
+    /** Cognito refuses to delete the pool (its users would be gone for good). */
+    deletionProtection: boolean;
+    /** Pulumi `protect` on the pool. */
+    protect: boolean;
+    /** Days a refresh token keeps a person signed in on the website. */
+    refreshTokenValidityDays: number;
+  };
 }
 
 /** Reads a raw config value; Pulumi hands every value to the program as a string. */
@@ -150,6 +168,13 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
     lambdaMemoryMb: cfg.integer("lambdaMemoryMb", 128, 10_240),
     // API Gateway stops waiting for an integration after 29 seconds.
     lambdaTimeoutSeconds: cfg.integer("lambdaTimeoutSeconds", 1, 29),
+    // Lambda's own limits: 15 minutes a run; asynchronous events 0 to 2 retries, 1 minute to 6 hours.
+    eventFunction: {
+      memoryMb: cfg.integer("eventFunctionMemoryMb", 128, 10_240),
+      timeoutSeconds: cfg.integer("eventFunctionTimeoutSeconds", 1, 900),
+      maximumRetryAttempts: cfg.integer("eventMaximumRetryAttempts", 0, 2),
+      maximumEventAgeSeconds: cfg.integer("eventMaximumAgeSeconds", 60, 21_600),
+    },
     tracing: cfg.boolean("tracing"),
     apiAccessLogs: cfg.boolean("apiAccessLogs"),
     throttle: {
@@ -161,6 +186,12 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
     labBucket: cfg.boolean("labBucket"),
     notesBucketVersioning: cfg.boolean("notesBucketVersioning"),
     exportSchedule: exportSchedule === "off" ? undefined : exportSchedule,
+    userPool: {
+      deletionProtection: cfg.boolean("userPoolDeletionProtection"),
+      protect: cfg.boolean("protectUserPool"),
+      // Cognito's range: at least an hour (0.04 days is not worth a config), at most ten years.
+      refreshTokenValidityDays: cfg.integer("refreshTokenValidityDays", 1, 3650),
+    },
   };
 }
 

@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../package.json";
 import { occurrenceAlarm } from "./alarms";
 import { moduleFiles } from "./archiveModules";
-import { assumableBy, logWriting, policyDocument, traceWriting } from "./iamDocuments";
+import { AsyncInvocationArgs, deadLetterQueue, failedEventsTo } from "./failedEvents";
+import {
+  assumableBy,
+  logWriting,
+  policyDocument,
+  queueSending,
+  traceWriting,
+} from "./iamDocuments";
 
 /** A handler factory: run once per container, it returns the handler for every invocation. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,9 +39,15 @@ export interface FunctionArgs {
   tracing?: boolean;
   /** Default false: a CloudWatch alarm on any error in a five-minute period. */
   errorAlarm?: boolean;
+  /**
+   * For a function that events start (S3, EventBridge): bounded retries and event age, and a
+   * dead-letter queue for events that still fail (alarmed where `errorAlarm` is set). Default
+   * none: API routes are invoked synchronously and answer their caller.
+   */
+  asyncInvocation?: AsyncInvocationArgs;
 }
 
-// The Node.js 22 runtime carries AWS SDK v3, so the archive needs none of the program's
+// The Node.js 24 runtime carries AWS SDK v3, so the archive needs none of the program's
 // dependencies as whole folders: excluding them all leaves the serialised handler alone in the
 // zip, plus the single files of the modules a function asks for.
 const RUNTIME_PROVIDED = Object.keys(packageJson.dependencies);
@@ -51,23 +64,29 @@ export class Function extends pulumi.ComponentResource {
     const tracing = args.tracing ?? false;
 
     // Created here rather than by Lambda on first write, so it has a retention and Pulumi owns it.
+    // Its name follows the function's, so a replacement must delete the old group first.
     const logGroup = new aws.cloudwatch.LogGroup(
       name,
       {
         name: pulumi.interpolate`/aws/lambda/${args.functionName}`,
         retentionInDays: args.logRetentionDays ?? 14,
       },
-      { parent: this },
+      { parent: this, deleteBeforeReplace: true },
     );
 
+    // Where events that still fail after their retries land, for event-started functions.
+    const failedEvents =
+      args.asyncInvocation && deadLetterQueue(name, args.errorAlarm ?? false, { parent: this });
+
     // The execution role: trusted by Lambda only, never the FullAccess default of CallbackFunction.
+    // Auto-named: nothing needs its name, so a replacement never collides with the old role.
     const role = new aws.iam.Role(
       name,
       { assumeRolePolicy: assumableBy("lambda.amazonaws.com") },
       { parent: this },
     );
 
-    // Exactly the route's grants, its own log group, and X-Ray where traced.
+    // Exactly the route's grants, its own log group, X-Ray where traced, its dead-letter queue.
     const rolePolicy = new aws.iam.RolePolicy(
       name,
       {
@@ -76,19 +95,21 @@ export class Function extends pulumi.ComponentResource {
           ...args.grants,
           logWriting(logGroup.arn),
           ...(tracing ? [traceWriting()] : []),
+          ...(failedEvents ? [queueSending(failedEvents.arn)] : []),
         ),
       },
       { parent: this },
     );
 
     // The handler, serialised with what it captures: `__index.js`, and the files of its modules.
+    // Its name is fixed (the stack's physical name), so a replacement must delete the old one first.
     const fn = new aws.lambda.CallbackFunction(
       name,
       {
         name: args.functionName,
         callbackFactory: args.handlerFactory,
         role,
-        runtime: aws.lambda.Runtime.NodeJS22dX,
+        runtime: aws.lambda.Runtime.NodeJS24dX,
         architectures: ["arm64"],
         memorySize: args.memoryMb ?? 128,
         timeout: args.timeoutSeconds ?? 10,
@@ -100,8 +121,13 @@ export class Function extends pulumi.ComponentResource {
           extraIncludePaths: moduleFiles(args.modules ?? []),
         },
       },
-      { parent: this, dependsOn: [logGroup, rolePolicy] },
+      { parent: this, dependsOn: [logGroup, rolePolicy], deleteBeforeReplace: true },
     );
+
+    if (args.asyncInvocation && failedEvents) {
+      // Lambda checks the role may send to the queue when this is saved: the policy is in place.
+      failedEventsTo(name, fn.name, failedEvents.arn, args.asyncInvocation, { parent: this });
+    }
 
     if (args.errorAlarm) {
       // Any error in five minutes is worth a look.

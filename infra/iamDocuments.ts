@@ -94,3 +94,8 @@ export function denyInsecureTransport(bucketArn: Arn): aws.iam.PolicyStatement {
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
+
+/** Sending messages to exactly one queue, e.g. a function's dead-letter queue. */
+export function queueSending(queueArn: Arn): aws.iam.PolicyStatement {
+  return { Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn };
+}

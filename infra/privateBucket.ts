@@ -21,6 +21,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
     super("serverless-notes:bucket:PrivateBucket", name, {}, opts);
     const child = { parent: this };
 
+    // Bucket names are global: under a fixed name, a replacement must delete the old one first.
     const bucket = new aws.s3.Bucket(
       name,
       {
@@ -28,7 +29,7 @@ export class PrivateBucket extends pulumi.ComponentResource {
         bucketPrefix: args.bucketName ? undefined : args.bucketPrefix,
         forceDestroy: args.forceDestroy ?? false,
       },
-      child,
+      { parent: this, deleteBeforeReplace: args.bucketName !== undefined },
     );
 
     // No ACL or policy may ever make this bucket public.

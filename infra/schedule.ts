@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { statementId } from "./statementId";
 
 export interface ScheduleArgs {
   /** The rule's name, unique in the account and region. */
@@ -16,9 +17,8 @@ export class Schedule extends pulumi.ComponentResource {
 
   constructor(name: string, args: ScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless-notes:schedule:Schedule", name, {}, opts);
-    const child = { parent: this };
 
-    // When the function runs.
+    // When the function runs. Its name is fixed, so a replacement must delete the old rule first.
     const rule = new aws.cloudwatch.EventRule(
       name,
       {
@@ -26,19 +26,21 @@ export class Schedule extends pulumi.ComponentResource {
         scheduleExpression: args.scheduleExpression,
         description: args.description,
       },
-      child,
+      { parent: this, deleteBeforeReplace: true },
     );
 
-    // EventBridge may invoke the function for this rule only.
+    // EventBridge may invoke the function for this rule only. The statement id is fixed per
+    // function, so a replacement must remove the old statement first.
     const permission = new aws.lambda.Permission(
       name,
       {
+        statementId: statementId("EventBridge", args.ruleName),
         action: "lambda:InvokeFunction",
         function: args.function.name,
         principal: "events.amazonaws.com",
         sourceArn: rule.arn,
       },
-      child,
+      { parent: this, deleteBeforeReplace: true },
     );
 
     // What runs then: the function, once the rule may invoke it.

@@ -36,7 +36,8 @@ export class Table extends pulumi.ComponentResource {
     }
     const keys = [args.partitionKey, ...(args.sortKey ? [args.sortKey] : [])];
 
-    // The table itself; encryption uses the AWS managed KMS key, so no key policy to keep.
+    // The table itself; encryption uses the AWS managed KMS key, so no key policy to keep. Its
+    // name is fixed (functions and the README use it), so a replacement deletes the old one first.
     const table = new aws.dynamodb.Table(
       name,
       {
@@ -51,7 +52,7 @@ export class Table extends pulumi.ComponentResource {
         pointInTimeRecovery: { enabled: args.pointInTimeRecovery ?? true },
         deletionProtectionEnabled: args.deletionProtection ?? true,
       },
-      { parent: this, protect: args.protect ?? true },
+      { parent: this, protect: args.protect ?? true, deleteBeforeReplace: true },
     );
 
     this.name = table.name;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { statementId } from "./statementId";
 
 export interface UploadTriggerArgs {
   bucket: { bucketName: pulumi.Input<string>; arn: pulumi.Input<string> };
@@ -20,17 +21,19 @@ export class UploadTrigger extends pulumi.ComponentResource {
   constructor(name: string, args: UploadTriggerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless-notes:bucket:UploadTrigger", name, {}, opts);
 
-    // S3 may invoke the function for events of this one bucket, in the owner's account.
+    // S3 may invoke the function for events of this one bucket, in the owner's account. The
+    // statement id is fixed per function, so a replacement must remove the old statement first.
     const permission = new aws.lambda.Permission(
       name,
       {
+        statementId: statementId("S3", `${name} ${args.prefix}`),
         action: "lambda:InvokeFunction",
         function: args.function.name,
         principal: "s3.amazonaws.com",
         sourceArn: args.bucket.arn,
         sourceAccount: args.sourceAccount,
       },
-      { parent: this },
+      { parent: this, deleteBeforeReplace: true },
     );
 
     // S3 checks that it may invoke the function when the notification is saved: permission first.

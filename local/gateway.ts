@@ -25,6 +25,14 @@ export interface GatewayOptions {
   host?: string;
   port?: number;
   onRequest?: (entry: RequestEntry) => void;
+  /**
+   * Checks the `Authorization` header of a method behind a Cognito authorizer: the token's
+   * claims, or why it is refused (401). Without it, such a method always answers 401.
+   */
+  authorize?: (
+    userPoolIds: string[],
+    token: string | undefined,
+  ) => Promise<{ claims: Record<string, string> } | { refused: string }>;
 }
 
 export interface Gateway {
@@ -203,6 +211,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return { status, headers, body: Buffer.from(body) };
   }
 
+  /** The declared UNAUTHORIZED answer (or API Gateway's own), with its headers and body. */
+  function unauthorized(): Reply {
+    const declared =
+      api.gatewayResponses.find((r) => r.responseType === "UNAUTHORIZED") ??
+      api.gatewayResponses.find((r) => r.responseType === "DEFAULT_4XX");
+    const headers = literalHeaders(declared?.responseParameters ?? {}, "gatewayresponse.header.");
+    headers["Content-Type"] = ["application/json"];
+    const template = declared?.responseTemplates?.["application/json"];
+    const body = template
+      ? template.replace("$context.error.messageString", JSON.stringify("Unauthorized"))
+      : '{"message":"Unauthorized"}';
+    return { status: Number(declared?.statusCode ?? 401), headers, body: Buffer.from(body) };
+  }
+
   function mockReply(
     integration: Extract<LocalIntegration, { type: "MOCK" }>,
     context: Record<string, string>,
@@ -259,6 +281,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       stage: api.stageName,
       requestId,
     };
+    // The authorizer runs before the integration, mocks included: a stranger learns nothing.
+    let claims: Record<string, string> | undefined;
+    if (method.userPoolIds) {
+      const checked = options.authorize
+        ? await options.authorize(method.userPoolIds, req.headers.authorization)
+        : { refused: "no user pool emulator" };
+      if ("refused" in checked) return { reply: unauthorized() };
+      claims = checked.claims;
+    }
     if (method.integration.type === "MOCK")
       return { reply: mockReply(method.integration, context) };
 
@@ -284,7 +315,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ...context,
         accountId: ACCOUNT_ID,
         apiId,
-        authorizer: undefined,
+        authorizer: claims ? { claims } : undefined,
         domainName: host,
         domainPrefix: host.split(".")[0],
         extendedRequestId: shortHash(requestId, 16),

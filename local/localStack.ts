@@ -7,6 +7,10 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { siteConfigScript } from "../infra/siteConfig";
+import type { SiteRuntimeConfig } from "../infra/siteConfig";
+import { startCognitoEmulator } from "./cognito";
+import type { CognitoEmulator } from "./cognito";
 import { startDynamoEmulator } from "./dynamodb";
 import { startGateway } from "./gateway";
 import { accessDeniedMessage, evaluate } from "./iam";
@@ -41,6 +45,10 @@ export interface LocalStackOptions {
   onRequest?: (line: string) => void;
   /** Each function's own log output. */
   onFunctionLog?: (functionName: string, line: LogLine) => void;
+  /** Each line of the user pool emulator's log (the codes it would email among them). */
+  onCognitoLog?: (line: string) => void;
+  /** A confirmed user to create in the (first) user pool, ready to sign in. */
+  demoUser?: { email: string; password: string };
 }
 
 export interface LocalStack {
@@ -49,6 +57,8 @@ export interface LocalStack {
   /** The stage's base URL, as the page's config.js has it. */
   apiUrl: string;
   dynamodbEndpoint: string;
+  /** The user pool emulator's Cognito API endpoint, when the program declares a pool. */
+  cognito?: CognitoEmulator;
   /** Tables kept from an earlier run whose key schema no longer matches the program's. */
   mismatches: TableMismatch[];
   startupMs: number;
@@ -83,6 +93,16 @@ const principalOf = (fn: LocalFunction) => {
   return `arn:aws:sts::${account}:assumed-role/${fn.roleName}/${fn.name}`;
 };
 
+/** The page's config.js names Cognito's regional endpoint: here the emulator answers instead. */
+function pointSiteAtCognito(app: LocalApp, endpoint: string): void {
+  const object = app.site.objects.find((o) => o.key === "config.js");
+  const json = object && /=\s*(\{[\s\S]*\});?\s*$/.exec(object.body.toString("utf8"))?.[1];
+  if (!object || !json) return;
+  const config = JSON.parse(json) as SiteRuntimeConfig;
+  if (!config.auth) return;
+  object.body = Buffer.from(siteConfigScript({ ...config, auth: { ...config.auth, endpoint } }));
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = Date.now();
   const stack = options.stack ?? "dev";
@@ -90,9 +110,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir ?? path.join(REPO_ROOT, ".local", stack, "dynamodb");
   if (options.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
-  const [sitePort, apiPort] = await Promise.all([
+  const [sitePort, apiPort, cognitoPort] = await Promise.all([
     reservePort(host, options.ports?.site),
     reservePort(host, options.ports?.api),
+    reservePort(host, 0),
   ]);
 
   // Each DynamoDB call is checked against the calling function's declared policy; the model
@@ -162,10 +183,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       opened.push(lambda);
     }
 
+    let cognito: CognitoEmulator | undefined;
+    if (app.userPools.length > 0) {
+      cognito = await startCognitoEmulator({
+        pools: app.userPools,
+        host,
+        port: cognitoPort,
+        onLog: options.onCognitoLog,
+      });
+      opened.push(cognito);
+      pointSiteAtCognito(app, cognito.endpoint);
+      if (options.demoUser) {
+        const { email, password } = options.demoUser;
+        await cognito.createUser(app.userPools[0].id, email, password);
+      }
+    }
+
     const gateway = await startGateway({
       api: app.api,
       host,
       port: apiPort,
+      authorize: cognito?.verify,
       invoke: (name: string, event: APIGatewayProxyEvent): Promise<InvokeOutcome> => {
         const fn = functions.get(name);
         if (!fn) throw new Error(`the API names a function the program does not declare: ${name}`);
@@ -185,6 +223,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       siteUrl: String(app.outputs.siteUrl ?? website.url),
       apiUrl: String(app.outputs.apiUrl ?? `${gateway.url}/${app.api.stageName}`),
       dynamodbEndpoint: dynamo.endpoint,
+      cognito,
       mismatches,
       startupMs: Date.now() - started,
       close: closeAll,

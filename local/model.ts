@@ -77,11 +77,33 @@ export interface LocalMethod {
   /** The resource path with `{param}` segments. */
   path: string;
   integration: LocalIntegration;
+  /** Where the method is `COGNITO_USER_POOLS`: the user pools whose ID tokens it accepts. */
+  userPoolIds?: string[];
 }
 
 export interface LocalGatewayResponse {
   responseType: string;
+  statusCode?: string;
   responseParameters: Record<string, string>;
+  responseTemplates?: Record<string, string>;
+}
+
+/** A Cognito user pool and its app clients, as the program declares them. */
+export interface LocalUserPool {
+  id: string;
+  name: string;
+  usernameAttributes: string[];
+  autoVerifiedAttributes: string[];
+  passwordPolicy: Record<string, unknown>;
+  clients: {
+    id: string;
+    name: string;
+    explicitAuthFlows: string[];
+    idTokenValidity: number;
+    accessTokenValidity: number;
+    refreshTokenValidity: number;
+    tokenValidityUnits: { idToken: string; accessToken: string; refreshToken: string };
+  }[];
 }
 
 export interface LocalApi {
@@ -114,6 +136,7 @@ export interface LocalApp {
   functions: LocalFunction[];
   api: LocalApi;
   site: LocalSite;
+  userPools: LocalUserPool[];
   outputs: Record<string, unknown>;
 }
 
@@ -229,17 +252,35 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     if (!fn) throw new Error(`no function has the invoke ARN ${str(uri)}`);
     return str(fn.state.name);
   };
+  // A Cognito authorizer names its pools by ARN; the emulator knows them by id.
+  const pools = ofType("cognito/userPool:UserPool");
+  const userPoolsOf = (m: RecordedResource): string[] | undefined => {
+    if (m.inputs.authorization === "NONE" || m.inputs.authorization === undefined) return undefined;
+    const authorizer = ofType("apigateway/authorizer:Authorizer").find(
+      (a) => a.id === m.inputs.authorizerId,
+    );
+    if (m.inputs.authorization !== "COGNITO_USER_POOLS" || !authorizer) {
+      throw new Error(`${str(m.name)}: only Cognito user pool authorizers are run locally`);
+    }
+    return ((authorizer.inputs.providerArns as unknown[]) ?? []).map((arn) => {
+      const pool = pools.find((p) => p.state.arn === arn);
+      if (!pool) throw new Error(`no user pool has the ARN ${str(arn)}`);
+      return str(pool.id);
+    });
+  };
   const methods: LocalMethod[] = ofType("apigateway/method:Method").map((m) => {
     const integration = ofType("apigateway/integration:Integration").find((i) => sameMethod(i, m));
     const path = pathOf(m.inputs.resourceId);
     const httpMethod = str(m.inputs.httpMethod);
     if (!integration) throw new Error(`${httpMethod} ${path} has no integration`);
     const type = str(integration.inputs.type);
+    const userPoolIds = userPoolsOf(m);
     if (type === "AWS_PROXY") {
       return {
         httpMethod,
         path,
         integration: { type, functionName: functionByInvokeArn(integration.inputs.uri) },
+        userPoolIds,
       };
     }
     if (type === "MOCK") {
@@ -251,7 +292,7 @@ export function buildModel(recorded: RecordedStack): LocalApp {
           responseParameters: record(r.inputs.responseParameters),
           responseTemplates: record(r.inputs.responseTemplates),
         }));
-      return { httpMethod, path, integration: { type, responses } };
+      return { httpMethod, path, integration: { type, responses }, userPoolIds };
     }
     throw new Error(`${httpMethod} ${path}: ${type} integrations are not run locally`);
   });
@@ -262,7 +303,9 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     methods,
     gatewayResponses: ofType("apigateway/response:Response").map((r) => ({
       responseType: str(r.inputs.responseType),
+      statusCode: r.inputs.statusCode as string | undefined,
       responseParameters: record(r.inputs.responseParameters),
+      responseTemplates: record(r.inputs.responseTemplates),
     })),
   };
 
@@ -303,6 +346,29 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     functions,
     api,
     site,
+    userPools: pools.map((pool) => ({
+      id: str(pool.id),
+      name: str(pool.inputs.name),
+      usernameAttributes: (pool.inputs.usernameAttributes as string[]) ?? [],
+      autoVerifiedAttributes: (pool.inputs.autoVerifiedAttributes as string[]) ?? [],
+      passwordPolicy: record(pool.inputs.passwordPolicy),
+      clients: ofType("cognito/userPoolClient:UserPoolClient")
+        .filter((c) => c.inputs.userPoolId === pool.id)
+        .map((c) => ({
+          id: str(c.id),
+          name: str(c.inputs.name),
+          explicitAuthFlows: (c.inputs.explicitAuthFlows as string[]) ?? [],
+          idTokenValidity: Number(c.inputs.idTokenValidity ?? 60),
+          accessTokenValidity: Number(c.inputs.accessTokenValidity ?? 60),
+          refreshTokenValidity: Number(c.inputs.refreshTokenValidity ?? 30),
+          tokenValidityUnits: {
+            idToken: "minutes",
+            accessToken: "minutes",
+            refreshToken: "days",
+            ...(c.inputs.tokenValidityUnits as object),
+          },
+        })),
+    })),
     outputs: recorded.outputs,
   };
 }

@@ -17,8 +17,12 @@ function port(name: string, fallback: number): number {
   return n;
 }
 
+/** A ready account in dev, so a newcomer can sign in at once; never in another stack. */
+const DEMO_USER = { email: "demo@example.com", password: "DemoNotes2024" };
+
 async function main(): Promise<void> {
   const stack = option("stack") ?? "dev";
+  const demoUser = stack === "dev" ? DEMO_USER : undefined;
   const local = await startLocalStack({
     stack,
     fresh: process.argv.includes("--fresh"),
@@ -30,12 +34,20 @@ async function main(): Promise<void> {
     onRequest: (line) => console.log(line),
     onFunctionLog: (fn, line) =>
       console.log(`  [${fn.replace(`serverless-notes-${stack}-`, "")}] ${line.text}`),
+    // The emulator's request lines are noise; what it would email (codes) and its errors are not.
+    onCognitoLog: (line) => {
+      if (!/ INFO: \S+ \S+ (Cognito Local running|\S+ (request|response))/.test(line)) {
+        console.log(`  [cognito] ${line}`);
+      }
+    },
+    demoUser,
   });
   const { app } = local;
   const rows: [string, string][] = [
     ["site", local.siteUrl],
     ["API", local.apiUrl],
     ["DynamoDB", local.dynamodbEndpoint],
+    ...(local.cognito ? [["Cognito", local.cognito.endpoint] as [string, string]] : []),
   ];
   console.log(`\nserverless-notes (${stack}) is running on this machine:\n`);
   for (const [what, url] of rows) console.log(`  ${what.padEnd(9)} ${url}`);
@@ -44,6 +56,13 @@ async function main(): Promise<void> {
   const routes = app.api.methods.filter((m) => m.integration.type === "AWS_PROXY");
   console.log(`  routes     ${routes.map((m) => `${m.httpMethod} ${m.path}`).join(", ")}`);
   console.log(`  site       ${app.site.objects.map((o) => o.key).join(", ")}`);
+  for (const pool of app.userPools) {
+    console.log(`  user pool  ${pool.id} (clients ${pool.clients.map((c) => c.id).join(", ")})`);
+  }
+  if (demoUser && local.cognito) {
+    console.log(`\n  demo user  ${demoUser.email} / ${demoUser.password}  (dev only)`);
+    console.log("  sign-up codes the pool would email are printed below as [cognito] lines");
+  }
   for (const fn of app.functions.filter((f) => f.managedPolicyArns.length > 0)) {
     console.warn(
       `\n  warning: ${fn.name} has managed policies attached (${fn.managedPolicyArns.join(", ")}); ` +

@@ -4,6 +4,7 @@ import type { Policies } from "@pulumi/policy";
 import {
   apigatewayProductionStageObservability,
   apigatewayStageThrottling,
+  apigatewayUserRoutesAuthorized,
 } from "./rules/apigateway";
 import { dynamodbEncryptionAtRest, dynamodbProductionRecovery } from "./rules/dynamodb";
 import { iamNoFullAccessManagedPolicies, iamNoWildcardActions } from "./rules/iam";
@@ -28,4 +29,5 @@ export const policies: Policies = [
   dynamodbProductionRecovery,
   apigatewayStageThrottling,
   apigatewayProductionStageObservability,
+  apigatewayUserRoutesAuthorized,
 ];

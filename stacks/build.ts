@@ -14,8 +14,10 @@ import { NotesBucket } from "../infra/notesBucket";
 import { PrivateBucket } from "../infra/privateBucket";
 import { Schedule } from "../infra/schedule";
 import { SiteBucket } from "../infra/siteBucket";
+import { cognitoEndpoint } from "../infra/siteConfig";
 import { Table } from "../infra/table";
 import { UploadTrigger } from "../infra/uploadTrigger";
+import { UserPool } from "../infra/userPool";
 
 export interface StackOutputs {
   siteUrl: pulumi.Output<string>;
@@ -25,6 +27,8 @@ export interface StackOutputs {
   applicationRoleArn: pulumi.Output<string>;
   deleteBucketPolicyArn: pulumi.Output<string>;
   notesBucketName: pulumi.Output<string>;
+  userPoolId: pulumi.Output<string>;
+  userPoolClientId: pulumi.Output<string>;
 }
 
 export const SITE_DIR = path.join(__dirname, "..", "site");
@@ -67,6 +71,19 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     }),
   ) as Record<TableKey, Table>;
 
+  // The people who may sign in, and the website's client that signs them in.
+  const userPool = new UserPool(
+    "users",
+    {
+      poolName: physicalName(environment, "users"),
+      clientName: physicalName(environment, "site"),
+      deletionProtection: config.userPool.deletionProtection,
+      protect: config.userPool.protect,
+      refreshTokenValidityDays: config.userPool.refreshTokenValidityDays,
+    },
+    opts,
+  );
+
   // The page learns the API's URL from config.js, and the API allows the page's origin: the
   // deferred URL breaks that cycle without waiting for either value.
   let resolveApiUrl!: (url: pulumi.Output<string>) => void;
@@ -78,7 +95,17 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     {
       siteDir: SITE_DIR,
       bucketPrefix: `${physicalName(environment, "site")}-`,
-      runtimeConfig: apiUrl.apply((url) => ({ apiUrl: url })),
+      runtimeConfig: pulumi
+        .all([apiUrl, userPool.userPoolId, userPool.clientId])
+        .apply(([url, userPoolId, clientId]) => ({
+          apiUrl: url,
+          auth: {
+            region: config.region,
+            userPoolId,
+            clientId,
+            endpoint: cognitoEndpoint(config.region),
+          },
+        })),
     },
     opts,
   );
@@ -121,6 +148,10 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
         method: route.method,
         path: route.path,
         function: fn,
+        authorizer:
+          route.access === "owner"
+            ? { name: "users", userPoolArns: [userPool.userPoolArn] }
+            : undefined,
       })),
       corsOrigin,
       throttle: config.throttle,
@@ -157,6 +188,13 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
         modules: task.modules,
         environment: { TABLE_NAME: tableResources[task.table].name, ...variables },
         ...functionSettings,
+        // No caller waits: they get their own size and time, and failed events are kept.
+        memoryMb: config.eventFunction.memoryMb,
+        timeoutSeconds: config.eventFunction.timeoutSeconds,
+        asyncInvocation: {
+          maximumRetryAttempts: config.eventFunction.maximumRetryAttempts,
+          maximumEventAgeSeconds: config.eventFunction.maximumEventAgeSeconds,
+        },
       },
       opts,
     );
@@ -212,5 +250,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     applicationRoleArn: applicationRole.roleArn,
     deleteBucketPolicyArn: applicationRole.deleteBucketPolicyArn,
     notesBucketName: notesBucket.bucketName,
+    userPoolId: userPool.userPoolId,
+    userPoolClientId: userPool.clientId,
   };
 }

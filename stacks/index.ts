@@ -23,3 +23,5 @@ export const membersTableName = outputs.membersTableName;
 export const applicationRoleArn = outputs.applicationRoleArn;
 export const deleteBucketPolicyArn = outputs.deleteBucketPolicyArn;
 export const notesBucketName = outputs.notesBucketName;
+export const userPoolId = outputs.userPoolId;
+export const userPoolClientId = outputs.userPoolClientId;

@@ -1,5 +1,5 @@
 // Every API Gateway stage is throttled, so a flood of requests costs a 429 and not a Lambda bill;
-// production stages also keep access logs and X-Ray traces.
+// production stages also keep access logs and X-Ray traces; a user's own routes need a caller.
 import * as aws from "@pulumi/aws";
 import {
   PolicyResource,
@@ -117,4 +117,76 @@ export const apigatewayProductionStageObservability: ResourceValidationPolicy = 
     }
     gaps.finish();
   }),
+};
+
+/** The path segments of an API Gateway resource, root first, followed through its parents. */
+function pathSegments(
+  gaps: PreviewGaps,
+  resources: PolicyResource[],
+  start: PolicyResource,
+): string[] | Unknown {
+  const segments: string[] = [];
+  for (let at: PolicyResource | undefined = start; at;) {
+    const current: PolicyResource = at;
+    const part = gaps.read(() => current.props.pathPart as string);
+    if (isUnknown(part)) return part;
+    segments.unshift(part);
+    at = resourceNamedBy(gaps, resources, current, "parentId");
+  }
+  return segments;
+}
+
+/** The API Gateway resource a property names: by the resource it came from, else by its id. */
+function resourceNamedBy(
+  gaps: PreviewGaps,
+  resources: PolicyResource[],
+  holder: PolicyResource,
+  key: string,
+): PolicyResource | undefined {
+  const sources = (holder.propertyDependencies[key] ?? []).map((d) => d.urn);
+  const bySource = resources.find((r) => sources.includes(r.urn));
+  if (bySource) return bySource;
+  const id = gaps.read(() => holder.props[key] as unknown);
+  if (isUnknown(id) || id === undefined) return undefined;
+  return resources.find((r) => {
+    const own = gaps.read(() => r.props.id as unknown);
+    return !isUnknown(own) && own === id;
+  });
+}
+
+/** The path parameter that names whose data a route serves. */
+const OWNER_SEGMENT = "{userId}";
+
+export const apigatewayUserRoutesAuthorized: StackValidationPolicy = {
+  name: "apigateway-user-routes-authorized",
+  description:
+    "Every API Gateway method on a path with {userId} has an authorizer (authorization is not NONE).",
+  validateStack: (args, report) => {
+    const gaps = new PreviewGaps();
+    const resources = args.resources.filter((r) => r.isType(aws.apigateway.Resource));
+    for (const method of args.resources.filter((r) => r.isType(aws.apigateway.Method))) {
+      const httpMethod = gaps.read(() => method.props.httpMethod as string);
+      // The CORS preflight carries no token: browsers send it before any sign-in header.
+      if (httpMethod === "OPTIONS") continue;
+      const resource = resourceNamedBy(gaps, resources, method, "resourceId");
+      if (!resource) continue;
+      const segments = pathSegments(gaps, resources, resource);
+      if (isUnknown(segments)) {
+        gaps.skip(segments);
+        continue;
+      }
+      if (!segments.includes(OWNER_SEGMENT)) continue;
+      const authorization = gaps.read(() => method.props.authorization as string);
+      if (isUnknown(authorization)) gaps.skip(authorization);
+      else if (!authorization || authorization === "NONE") {
+        report(
+          `Method "${method.name}" (${String(httpMethod)} /${segments.join("/")}) serves one ` +
+            `user's data without an authorizer: set authorization (e.g. COGNITO_USER_POOLS) ` +
+            "and authorizerId.",
+          method.urn,
+        );
+      }
+    }
+    gaps.finish();
+  },
 };

@@ -15,7 +15,7 @@ import { PreviewGaps, Unknown, isUnknown } from "../previewGaps";
  * when AWS deprecates it; an allow-list means a runtime nobody reviewed never passes.
  */
 const SUPPORTED_RUNTIMES = [
-  "nodejs20.x",
+  // nodejs20.x left with Node.js 20's end of life (deprecated 2026-04-30).
   "nodejs22.x",
   "nodejs24.x",
   "python3.10",
@@ -39,7 +39,7 @@ const SUPPORTED_RUNTIMES = [
 
 export const lambdaSupportedRuntime: ResourceValidationPolicy = {
   name: "lambda-supported-runtime",
-  description: "Lambda functions use a runtime AWS still supports (nodejs20.x or newer, …).",
+  description: "Lambda functions use a runtime AWS still supports (nodejs22.x or newer, …).",
   validateResource: validateResourceOfType(aws.lambda.Function, (fn, args, report) => {
     // A container image brings its own runtime.
     if (fn.packageType === "Image") return;
@@ -48,7 +48,7 @@ export const lambdaSupportedRuntime: ResourceValidationPolicy = {
     } else if (!SUPPORTED_RUNTIMES.includes(fn.runtime)) {
       report(
         `Function "${args.name}" runs on ${fn.runtime}, which AWS no longer supports: ` +
-          "move it to a supported runtime such as nodejs22.x.",
+          "move it to a supported runtime such as nodejs24.x.",
       );
     }
   }),

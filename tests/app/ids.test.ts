@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { derivedNoteId, isValidId, newNoteId } from "../../app/ids";
+import { derivedNoteId, isValidId, isValidNoteId, newNoteId } from "../../app/ids";
 
 const NOTE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -15,6 +15,14 @@ describe("ids", () => {
       for (const id of ["", "a".repeat(65), "a b", "a/b", "a.b", "é", "a\n", undefined, null, 7]) {
         assert.equal(isValidId(id), false, String(id));
       }
+    });
+  });
+
+  describe("isValidNoteId", () => {
+    it('is isValidId without the export route\'s segment "export"', () => {
+      assert.equal(isValidNoteId("export"), false);
+      assert.equal(isValidNoteId("a b"), false);
+      for (const id of ["Export", "exports", "n1"]) assert.equal(isValidNoteId(id), true, id);
     });
   });
 

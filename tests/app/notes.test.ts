@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import type { Handler } from "../../app/http";
-import { createNote, deleteNote, getNote, listNotes, updateNote } from "../../app/notes";
+import {
+  createNote,
+  deleteNote,
+  exportNotes,
+  getNote,
+  listNotes,
+  updateNote,
+} from "../../app/notes";
 import { tables } from "../../app/routes";
 import { startTestDynamo } from "../support/dynamo";
 import type { TestDynamo } from "../support/dynamo";
@@ -10,10 +17,11 @@ import type { EventSpec } from "../support/events";
 import { errorOf, invoke, capturingConsoleError } from "../support/invoke";
 import type { Reply } from "../support/invoke";
 import { createTables, tableContents } from "../support/tables";
-import type { Note, NotesPage } from "../../app/notes";
+import type { Note, NotesExport, NotesPage } from "../../app/notes";
 
 const NOTES = "/users/{userId}/notes";
 const NOTE = "/users/{userId}/notes/{noteId}";
+const EXPORT = "/users/{userId}/notes/export";
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe("notes routes", () => {
@@ -238,14 +246,19 @@ describe("notes routes", () => {
 
     for (const userId of badIds) {
       it(`rejects the user id ${JSON.stringify(userId.slice(0, 12))} with 400`, async () => {
-        await rejects(create, createSpec(userId, { note: "x" }), 400, "InvalidUserId");
+        await rejects(
+          create,
+          { ...createSpec(userId, { note: "x" }), caller: "seed" },
+          400,
+          "InvalidUserId",
+        );
       });
     }
 
     it("rejects a request without path parameters with 400", async () => {
       await rejects(
         create,
-        { method: "POST", resource: NOTES, body: { note: "x" } },
+        { method: "POST", resource: NOTES, body: { note: "x" }, caller: "seed" },
         400,
         "InvalidUserId",
       );
@@ -349,7 +362,7 @@ describe("notes routes", () => {
 
     for (const userId of badIds) {
       it(`rejects the user id ${JSON.stringify(userId.slice(0, 12))} with 400`, async () => {
-        await rejects(list, listSpec(userId), 400, "InvalidUserId");
+        await rejects(list, { ...listSpec(userId), caller: "seed" }, 400, "InvalidUserId");
       });
     }
 
@@ -389,6 +402,17 @@ describe("notes routes", () => {
 
     it("rejects a bad user id with 400", async () => {
       await rejects(get, noteSpec("GET", "bad user", "n1"), 400, "InvalidUserId");
+    });
+
+    it('refuses the note id "export", which is the export route\'s path, on every note route', async () => {
+      const userId = newUser();
+      for (const [handler, method, body] of [
+        [get, "GET", undefined],
+        [update, "PUT", { note: "x", version: 1 }],
+        [remove, "DELETE", undefined],
+      ] as const) {
+        await rejects(handler, noteSpec(method, userId, "export", body), 400, "InvalidNoteId");
+      }
     });
 
     it("answers another method with 405 and an Allow header", async () => {
@@ -480,7 +504,21 @@ describe("notes routes", () => {
       ["a fraction", 1.5],
       ["null", null],
       ["an unsafe integer", 2 ** 53],
+      ["a huge number", 1e300],
+      ["written as a huge JSON number", "RAW:1e400"],
     ];
+    it("answers 409 to the largest safe version, whose successor is not a safe number", async () => {
+      const userId = newUser();
+      const note = await addNote(userId, "keep me");
+      const stale = await rejects(
+        update,
+        noteSpec("PUT", userId, note.noteId, { note: "x", version: Number.MAX_SAFE_INTEGER }),
+        409,
+        "VersionConflict",
+      );
+      assert.match(errorOf(stale).message, /version 1,/);
+    });
+
     it("rejects a missing version with 400 MissingField", async () => {
       const userId = newUser();
       const note = await addNote(userId, "keep me");
@@ -497,7 +535,17 @@ describe("notes routes", () => {
         const note = await addNote(userId, "keep me");
         await rejects(
           update,
-          noteSpec("PUT", userId, note.noteId, { note: "x", version }),
+          typeof version === "string" && version.startsWith("RAW:")
+            ? {
+                ...noteSpec(
+                  "PUT",
+                  userId,
+                  note.noteId,
+                  `{"note":"x","version":${version.slice(4)}}`,
+                ),
+                headers: jsonHeaders,
+              }
+            : noteSpec("PUT", userId, note.noteId, { note: "x", version }),
           400,
           "InvalidField",
         );
@@ -598,6 +646,119 @@ describe("notes routes", () => {
         "MethodNotAllowed",
       );
       assert.equal(reply.headers.Allow, "DELETE");
+    });
+  });
+
+  describe("only the owner", () => {
+    let exportAll: Handler;
+    before(() => {
+      exportAll = exportNotes();
+    });
+
+    /** Each notes route as user `caller` (null: no claims) calling on `owner`'s notes. */
+    const calls = (owner: string, noteId: string, caller: string | null) => {
+      const on = (method: string, resource: string, body?: unknown): EventSpec => ({
+        method,
+        resource,
+        pathParameters: resource === NOTE ? { userId: owner, noteId } : { userId: owner },
+        body,
+        caller,
+      });
+      return [
+        { name: "listNotes", handler: list, spec: on("GET", NOTES) },
+        { name: "createNote", handler: create, spec: on("POST", NOTES, { note: "mine now" }) },
+        { name: "exportNotes", handler: exportAll, spec: on("GET", EXPORT) },
+        { name: "getNote", handler: get, spec: on("GET", NOTE) },
+        {
+          name: "updateNote",
+          handler: update,
+          spec: on("PUT", NOTE, { note: "overwritten", version: 1 }),
+        },
+        { name: "deleteNote", handler: remove, spec: on("DELETE", NOTE) },
+      ];
+    };
+
+    it("answers 403 to another signed-in user on every route and leaves the owner's notes as they were", async () => {
+      const owner = newUser();
+      const note = await addNote(owner, "private to the owner");
+      for (const call of calls(owner, note.noteId, newUser())) {
+        const reply = await rejects(call.handler, call.spec, 403, "Forbidden");
+        assert.doesNotMatch(reply.rawBody, /private to the owner/, call.name);
+      }
+      const still = await invoke(get, noteSpec("GET", owner, note.noteId));
+      assert.deepEqual(still.body, note);
+    });
+
+    it("answers 401 without authorizer claims on every route, before reading anything", async () => {
+      const owner = newUser();
+      const note = await addNote(owner, "private to the owner");
+      for (const call of calls(owner, note.noteId, null)) {
+        await rejects(call.handler, call.spec, 401, "Unauthorized");
+      }
+      for (const authorizer of [{}, { claims: {} }, { claims: { sub: "" } }, { claims: "x" }]) {
+        const event = proxyEvent({ ...listSpec(owner), caller: null });
+        const reply = await list(
+          { ...event, requestContext: { ...event.requestContext, authorizer } },
+          lambdaContext(),
+        );
+        assert.equal(reply.statusCode, 401, JSON.stringify(authorizer));
+      }
+    });
+
+    it("lets the owner use every route on their own notes", async () => {
+      const owner = newUser();
+      const note = await addNote(owner, "mine");
+      const expected: Record<string, number> = {
+        listNotes: 200,
+        createNote: 201,
+        exportNotes: 200,
+        getNote: 200,
+        updateNote: 200,
+        deleteNote: 204,
+      };
+      for (const call of calls(owner, note.noteId, owner)) {
+        const reply = await invoke(call.handler, call.spec);
+        assert.equal(reply.status, expected[call.name], `${call.name}: ${reply.rawBody}`);
+        if (call.name === "exportNotes") {
+          assert.equal((reply.body as NotesExport).userId, owner);
+        }
+      }
+      const left = (await listPage(owner)).notes.map((n) => n.note);
+      assert.deepEqual(left, ["mine now"]);
+    });
+  });
+
+  describe("bodies that are not UTF-8", () => {
+    it("refuses invalid UTF-8 in a base64-encoded body with 400, storing nothing", async () => {
+      const bytes = Buffer.concat([
+        Buffer.from('{"note": "caf'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}'),
+      ]);
+      const reply = await rejects(
+        create,
+        createSpec(newUser(), bytes.toString("base64")),
+        400,
+        "InvalidEncoding",
+        { headers: jsonHeaders, isBase64Encoded: true },
+      );
+      assert.match(errorOf(reply).message, /UTF-8/);
+    });
+
+    it("refuses a text body with a lone surrogate, and a note that escapes one", async () => {
+      // In TypeScript "\ud800" is the lone surrogate itself; "\\ud800" is its JSON escape.
+      await rejects(
+        create,
+        { ...createSpec(newUser(), '{"note": "a\ud800b"}'), headers: jsonHeaders },
+        400,
+        "InvalidEncoding",
+      );
+      await rejects(
+        create,
+        { ...createSpec(newUser(), '{"note": "a\\ud800b"}'), headers: jsonHeaders },
+        400,
+        "InvalidField",
+      );
     });
   });
 

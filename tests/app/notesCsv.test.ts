@@ -24,6 +24,16 @@ describe("notes CSV", () => {
     });
   });
 
+  it('refuses the NoteId "export", the export route\'s path, with a row error of its own', () => {
+    const csv = read("UserId,NoteId,Note\nada,export,shadowed\nada,Export,fine\n");
+    assert.deepEqual(
+      csv.notes.map((n) => n.NoteId),
+      ["Export"],
+    );
+    assert.deepEqual(codes(csv), [{ line: 2, code: "ReservedNoteId" }]);
+    assert.match(csv.rejected[0].message, /"export" is reserved/);
+  });
+
   it("reads LF files and a last line without a line break alike", () => {
     const csv = read("UserId,NoteId,Note\nada,n1,plain\nada,n2,last");
     assert.deepEqual(

@@ -640,6 +640,97 @@ for (const stack of STACKS) {
         },
       ];
 
+      // Each notes route, as another signed-in user and with no claims at all.
+      const notesRoutes: [string, () => EventSpec][] = [
+        [
+          "listNotes",
+          () => ({ method: "GET", resource: NOTES, pathParameters: { userId: victim } }),
+        ],
+        ["createNote", () => create({ note: "planted" })],
+        [
+          "exportNotes",
+          () => ({ method: "GET", resource: EXPORT, pathParameters: { userId: victim } }),
+        ],
+        [
+          "getNote",
+          () => ({ method: "GET", resource: NOTE, pathParameters: { userId: victim, noteId } }),
+        ],
+        ["updateNote", () => update({ note: "overwritten", version: 1 })],
+        [
+          "deleteNote",
+          () => ({ method: "DELETE", resource: NOTE, pathParameters: { userId: victim, noteId } }),
+        ],
+      ];
+      for (const [name, spec] of notesRoutes) {
+        cases.push(
+          {
+            what: `another user's token on the victim's path (${name})`,
+            route: name,
+            spec: () => ({ ...spec(), caller: "intruder" }),
+            status: 403,
+            code: "Forbidden",
+          },
+          {
+            what: `no authorizer claims (${name})`,
+            route: name,
+            spec: () => ({ ...spec(), caller: null }),
+            status: 401,
+            code: "Unauthorized",
+          },
+        );
+      }
+      cases.push(
+        {
+          what: "the largest safe version, whose successor is not safe (update)",
+          route: "updateNote",
+          spec: () => update({ note: "y", version: Number.MAX_SAFE_INTEGER }),
+          status: 409,
+          code: "VersionConflict",
+        },
+        {
+          what: 'the note id "export" (update)',
+          route: "updateNote",
+          spec: () => ({
+            ...update({ note: "y", version: 1 }),
+            pathParameters: { userId: victim, noteId: "export" },
+          }),
+          status: 400,
+          code: "InvalidNoteId",
+        },
+      );
+
+      it("a base64 body that is not UTF-8 → 400 InvalidEncoding", async () => {
+        const before = await snapshot();
+        const bytes = Buffer.concat([
+          Buffer.from('{"note":"caf'),
+          Buffer.from([0xe9]),
+          Buffer.from('"}'),
+        ]);
+        const reply = await call("createNote", create(bytes.toString("base64"), JSON_HEADERS), {
+          isBase64Encoded: true,
+        });
+        assert.equal(reply.status, 400, reply.rawBody);
+        assert.equal(errorOf(reply).code, "InvalidEncoding");
+        assert.deepEqual(await snapshot(), before);
+      });
+
+      it("the owner's own token on every notes route still works", async () => {
+        const owner = newUser();
+        const mine = await createNote(owner, "mine");
+        for (const [name, spec] of notesRoutes) {
+          const own = spec();
+          const params: Record<string, string> = own.pathParameters?.noteId
+            ? { userId: owner, noteId: mine.noteId }
+            : { userId: owner };
+          const reply = await call(name, { ...own, pathParameters: params });
+          assert.ok(reply.status >= 200 && reply.status < 300, `${name}: ${reply.rawBody}`);
+        }
+        assert.deepEqual(
+          (await queryNotes(client, tableName("Notes"), owner)).notes.map((n) => n.note),
+          ["planted"],
+        );
+      });
+
       for (const c of cases) {
         it(`${c.what} → ${c.status} ${c.code}`, async () => {
           const before = await snapshot();

@@ -37,7 +37,6 @@ forEachStack("Api", (graph) => {
       const api = g.resource("aws:apigateway/restApi:RestApi");
       const fn = g.resource("aws:lambda/function:Function", { name: physical(g, route.name) });
       const method = methodAt(g, route.method, route.path);
-      assert.equal(method.inputs.authorization, "NONE");
       assert.equal(method.inputs.restApi, api.id);
       const integrations = g
         .resources("aws:apigateway/integration:Integration", {
@@ -60,6 +59,7 @@ forEachStack("Api", (graph) => {
       const expectedPath = route.method + route.path.replace(/\{[^}]+\}/g, "*");
       assert.equal(permissionPath(route.method, route.path), expectedPath);
       assert.deepEqual(permissions[0].inputs, {
+        statementId: `AllowApiGateway-${route.method}${route.path.replace(/[/{}]+/g, "-").replace(/-$/, "")}`,
         action: "lambda:InvokeFunction",
         function: physical(g, route.name),
         principal: "apigateway.amazonaws.com",
@@ -95,6 +95,19 @@ forEachStack("Api", (graph) => {
         `'${[...methods, "OPTIONS"].join(",")}'`,
       );
       assert.match(headers["method.response.header.Access-Control-Allow-Headers"], /Content-Type/);
+      // Browsers read `Access-Control-Max-Age`; `Access-Control-Allow-Max-Age` is no header.
+      assert.equal(headers["method.response.header.Access-Control-Max-Age"], "'600'");
+      const declared = g
+        .resources("aws:apigateway/methodResponse:MethodResponse", { statusCode: "200" })
+        .filter((r) => r.inputs.resourceId === resourceId);
+      assert.equal(declared.length, 1);
+      assert.deepEqual(
+        Object.keys(declared[0].inputs.responseParameters as object).sort(),
+        Object.keys(headers).sort(),
+      );
+      for (const name of Object.keys(headers)) {
+        assert.doesNotMatch(name, /Allow-Max-Age/);
+      }
     });
   }
 

@@ -13,6 +13,12 @@ describe("infra/config", () => {
       assert.equal(config.region, values["aws:region"]);
       assert.equal(config.logRetentionDays, Number(values["serverless-notes:logRetentionDays"]));
       assert.equal(config.corsOrigin, values["serverless-notes:corsOrigin"]);
+      assert.deepEqual(config.eventFunction, {
+        memoryMb: Number(values["serverless-notes:eventFunctionMemoryMb"]),
+        timeoutSeconds: Number(values["serverless-notes:eventFunctionTimeoutSeconds"]),
+        maximumRetryAttempts: Number(values["serverless-notes:eventMaximumRetryAttempts"]),
+        maximumEventAgeSeconds: Number(values["serverless-notes:eventMaximumAgeSeconds"]),
+      });
     });
   }
 
@@ -34,6 +40,11 @@ describe("infra/config", () => {
     ["serverless-notes:exportSchedule", "rate(2 day)", /EventBridge schedule expression/],
     ["serverless-notes:exportSchedule", "cron(0 3 * * ?)", /EventBridge schedule expression/],
     ["serverless-notes:exportSchedule", "OFF", /EventBridge schedule expression/],
+    ["serverless-notes:eventFunctionMemoryMb", "64", /from 128 to 10240/],
+    ["serverless-notes:eventFunctionTimeoutSeconds", "901", /from 1 to 900/],
+    ["serverless-notes:eventMaximumRetryAttempts", "3", /from 0 to 2/],
+    ["serverless-notes:eventMaximumAgeSeconds", "59", /from 60 to 21600/],
+    ["serverless-notes:eventMaximumAgeSeconds", "21601", /from 60 to 21600/],
   ];
   for (const [key, value, problem] of bad) {
     it(`rejects ${key} = ${value}, naming the key`, () => {

@@ -33,14 +33,14 @@ function routeFunction(g: StackGraph, routeName: string) {
 forEachStack("Function", (graph) => {
   for (const route of routes) {
     describe(route.name, () => {
-      it("runs Node.js 22 on arm64 with the stack's memory, timeout and its table's name", () => {
+      it("runs Node.js 24 on arm64 with the stack's memory, timeout and its table's name", () => {
         const g = graph();
         const table = g.resource("aws:dynamodb/table:Table", {
           name: physical(g, tables[route.table].name),
         });
         g.hasResource("aws:lambda/function:Function", {
           name: physical(g, route.name),
-          runtime: "nodejs22.x",
+          runtime: "nodejs24.x",
           architectures: ["arm64"],
           handler: "__index.handler",
           memorySize: numberSetting(g, "lambdaMemoryMb"),

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { objectAccess, tableAccess } from "../../infra/iamDocuments";
+import { objectAccess, queueSending, tableAccess } from "../../infra/iamDocuments";
 
 describe("infra/iamDocuments", () => {
   it("objectAccess allows named object actions on the objects under one prefix", () => {
@@ -25,5 +25,14 @@ describe("infra/iamDocuments", () => {
 
   it("tableAccess takes named DynamoDB actions only", () => {
     assert.throws(() => tableAccess("arn", ["dynamodb:*"]), /named DynamoDB actions/);
+  });
+
+  it("queueSending allows sqs:SendMessage on one queue and nothing else", () => {
+    const queue = "arn:aws:sqs:ap-northeast-2:123456789012:importNotes-failed-1a2b3c4";
+    assert.deepEqual(queueSending(queue), {
+      Effect: "Allow",
+      Action: "sqs:SendMessage",
+      Resource: queue,
+    });
   });
 });

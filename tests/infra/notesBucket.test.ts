@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { tasks } from "../../app/routes";
+import { Match, mismatches } from "../harness/graph";
 import type { RecordedResource, StackGraph } from "../harness/graph";
 import { flag, forEachStack, numberSetting, physical } from "../support/stackSuite";
 import { assertPrivateBucket } from "../support/privateBucket";
@@ -14,6 +15,12 @@ const LAMBDA_TRUST = {
 };
 
 /** The notes bucket: the S3 bucket inside the NotesBucket component. */
+/** These keys and no others, each matching (matchers allowed). */
+function assertExactly(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
+  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
+  assert.deepEqual(mismatches(actual, expected), []);
+}
+
 function notesBucket(g: StackGraph): RecordedResource {
   const component = g.resource("serverless-notes:bucket:NotesBucket");
   const [inner] = g.children(component, "serverless-notes:bucket:PrivateBucket");
@@ -41,8 +48,16 @@ function taskFunction(g: StackGraph, name: string) {
   };
 }
 
-/** The statements every function's policy ends with: its own logs, and traces where traced. */
+/**
+ * The statements an event-started function's policy ends with: its own logs, traces where
+ * traced, and sending to its own dead-letter queue.
+ */
 function logAndTraceStatements(g: StackGraph, logGroup: RecordedResource): unknown[] {
+  const component = g.ancestor(logGroup, "serverless-notes:function:Function");
+  const [queue] = g
+    .resources("aws:sqs/queue:Queue")
+    .filter((q) => g.ancestor(q, "serverless-notes:function:Function") === component);
+  assert.ok(queue, `no dead-letter queue beside ${logGroup.name}`);
   return [
     {
       Effect: "Allow",
@@ -58,6 +73,7 @@ function logAndTraceStatements(g: StackGraph, logGroup: RecordedResource): unkno
           },
         ]
       : []),
+    { Effect: "Allow", Action: "sqs:SendMessage", Resource: queue.state.arn },
   ];
 }
 
@@ -143,6 +159,7 @@ forEachStack("NotesBucket", (graph) => {
         principal: "s3.amazonaws.com",
         sourceArn: notesBucket(g).state.arn,
         sourceAccount: ACCOUNT,
+        statementId: "AllowS3-importNotes-imports",
       });
     });
 
@@ -170,11 +187,11 @@ forEachStack("NotesBucket", (graph) => {
       const { fn, logGroup } = taskFunction(g, "importNotes");
       g.hasResource("aws:lambda/function:Function", {
         name: physical(g, "importNotes"),
-        runtime: "nodejs22.x",
+        runtime: "nodejs24.x",
         architectures: ["arm64"],
         handler: "__index.handler",
-        memorySize: numberSetting(g, "lambdaMemoryMb"),
-        timeout: numberSetting(g, "lambdaTimeoutSeconds"),
+        memorySize: numberSetting(g, "eventFunctionMemoryMb"),
+        timeout: numberSetting(g, "eventFunctionTimeoutSeconds"),
       });
       assert.deepEqual(fn.inputs.environment, {
         variables: { TABLE_NAME: physical(g, "Notes") },
@@ -216,7 +233,12 @@ forEachStack("NotesBucket", (graph) => {
       const targets = g.resources("aws:cloudwatch/eventTarget:EventTarget");
       assert.equal(targets.length, 1);
       assert.equal(rules[0].inputs.name, physical(g, "exportAllNotes"));
-      assert.deepEqual(targets[0].inputs, { rule: rules[0].state.name, arn: fn.state.arn });
+      // The target's id is the provider's auto-name: `<logical name>-<7 hex>`.
+      assertExactly(targets[0].inputs, {
+        rule: rules[0].state.name,
+        arn: fn.state.arn,
+        targetId: Match.stringMatching(/^exportAllNotes-[0-9a-f]{7}$/),
+      });
       const permission = g.resource("aws:lambda/permission:Permission", {
         principal: "events.amazonaws.com",
       });
@@ -237,11 +259,12 @@ forEachStack("NotesBucket", (graph) => {
       if (!scheduled(g)) return assert.deepEqual(permissions, []);
       const rule = g.resource("aws:cloudwatch/eventRule:EventRule");
       assert.equal(permissions.length, 1);
-      assert.deepEqual(permissions[0].inputs, {
+      assertExactly(permissions[0].inputs, {
         action: "lambda:InvokeFunction",
         function: physical(g, "exportAllNotes"),
         principal: "events.amazonaws.com",
         sourceArn: rule.state.arn,
+        statementId: Match.stringMatching(/^AllowEventBridge-[A-Za-z0-9_-]+$/),
       });
     });
 

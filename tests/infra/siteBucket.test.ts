@@ -81,7 +81,7 @@ forEachStack("SiteBucket", (graph) => {
     assert.equal(objects.length, files.length + 1);
   });
 
-  it("writes config.js pointing the page at this stack's API", () => {
+  it("writes config.js pointing the page at this stack's API and user pool", () => {
     const [configJs] = graph().resources("aws:s3/bucketObject:BucketObject", {
       key: "config.js",
       contentType: "application/javascript",
@@ -89,8 +89,17 @@ forEachStack("SiteBucket", (graph) => {
       source: Match.absent(),
     });
     const script = String(configJs.inputs.content);
-    const window: { SERVERLESS_NOTES_CONFIG?: { apiUrl: string } } = {};
+    const window: { SERVERLESS_NOTES_CONFIG?: unknown } = {};
     new Function("window", script)(window);
-    assert.deepEqual(window.SERVERLESS_NOTES_CONFIG, { apiUrl: graph().outputs.apiUrl });
+    const region = graph().config("aws:region");
+    assert.deepEqual(window.SERVERLESS_NOTES_CONFIG, {
+      apiUrl: graph().outputs.apiUrl,
+      auth: {
+        region,
+        userPoolId: graph().outputs.userPoolId,
+        clientId: graph().outputs.userPoolClientId,
+        endpoint: `https://cognito-idp.${region}.amazonaws.com/`,
+      },
+    });
   });
 });

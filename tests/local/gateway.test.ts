@@ -50,6 +50,7 @@ const api: LocalApi = {
               "method.response.header.Access-Control-Allow-Origin": "'*'",
               "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
               "method.response.header.Access-Control-Allow-Headers": `'${CORS}'`,
+              "method.response.header.Access-Control-Max-Age": "'600'",
             },
             responseTemplates: {},
           },
@@ -422,6 +423,7 @@ describe("local API Gateway", () => {
       assert.equal(response.headers.get("access-control-allow-origin"), "*");
       assert.equal(response.headers.get("access-control-allow-methods"), "GET,POST,OPTIONS");
       assert.equal(response.headers.get("access-control-allow-headers"), CORS);
+      assert.equal(response.headers.get("access-control-max-age"), "600");
       assert.equal(response.headers.get("content-type"), null);
       assert.equal(await response.text(), "");
       assert.equal(calls.length, 0);

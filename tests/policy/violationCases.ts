@@ -22,6 +22,7 @@ const T = {
   function: "aws:lambda/function:Function",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   managedPolicy: "aws:iam/policy:Policy",
+  method: "aws:apigateway/method:Method",
   methodSettings: "aws:apigateway/methodSettings:MethodSettings",
   publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   role: "aws:iam/role:Role",
@@ -235,6 +236,17 @@ export const violationCases: ViolationCase[] = [
   },
   {
     policy: "lambda-supported-runtime",
+    title: "a function on nodejs20.x, past Node.js 20's end of life",
+    stack: "dev",
+    edit: (g) =>
+      g.change(T.function, "listNotes", (inputs) => {
+        inputs.runtime = "nodejs20.x";
+      }),
+    at: "listNotes",
+    message: /runs on nodejs20.x, which AWS no longer supports: move it to .* nodejs24.x/,
+  },
+  {
+    policy: "lambda-supported-runtime",
     title: "the same, seen in a preview",
     stack: "prod",
     phase: "preview",
@@ -390,6 +402,33 @@ export const violationCases: ViolationCase[] = [
       }),
     at: "api",
     message: /Stage "api" is not throttled/,
+  },
+
+  // apigateway-user-routes-authorized
+  {
+    policy: "apigateway-user-routes-authorized",
+    title: "a user's export route without its authorizer",
+    stack: "dev",
+    edit: (g) =>
+      g.change(T.method, "api-GET/users/{userId}/notes/export", (inputs) => {
+        inputs.authorization = "NONE";
+        delete inputs.authorizerId;
+      }),
+    at: "api-GET/users/{userId}/notes/export",
+    message: /serves one user's data without an authorizer/,
+  },
+  {
+    policy: "apigateway-user-routes-authorized",
+    title: "the same, seen in a preview",
+    stack: "prod",
+    phase: "preview",
+    edit: (g) =>
+      g.change(T.method, "api-DELETE/users/{userId}/notes/{noteId}", (inputs) => {
+        inputs.authorization = "NONE";
+        delete inputs.authorizerId;
+      }),
+    at: "api-DELETE/users/{userId}/notes/{noteId}",
+    message: /\/users\/\{userId\}\/notes\/\{noteId\}\) serves one user's data/,
   },
 
   // apigateway-production-stage-observability

@@ -85,7 +85,10 @@ describe("site (headless Chromium, real handlers)", function () {
     }
     // The site is on one origin and the API on another, so every call is a real CORS request.
     let apiUrl = "";
-    site = await startSiteServer({ siteDir: SITE_DIR, config: () => ({ apiUrl }) });
+    // The page does not sign in yet (issue 9, site step): the test API server passes the path's
+    // owner as the caller, so no Cognito endpoint is ever called.
+    const auth = { region: "ap-northeast-2", userPoolId: "local", clientId: "local", endpoint: "" };
+    site = await startSiteServer({ siteDir: SITE_DIR, config: () => ({ apiUrl, auth }) });
     process.env.CORS_ORIGIN = site.origin;
     api = await startApiServer({
       routes,

@@ -13,6 +13,8 @@ forEachStack("stack", (graph) => {
       "notesBucketName",
       "notesTableName",
       "siteUrl",
+      "userPoolClientId",
+      "userPoolId",
     ]);
     const region = graph().config("aws:region");
     assert.match(
@@ -36,6 +38,13 @@ forEachStack("stack", (graph) => {
       String(o.deleteBucketPolicyArn),
       /^arn:aws:iam::\d{12}:policy\/.+S3-Delete-Bucket-Policy$/,
     );
+    // The ids are the engine's (mocks give no Cognito-shaped ids): the pool's and client's own.
+    assert.equal(o.userPoolId, graph().resource("aws:cognito/userPool:UserPool").id);
+    assert.equal(
+      o.userPoolClientId,
+      graph().resource("aws:cognito/userPoolClient:UserPoolClient").id,
+    );
+    assert.match(String(o.userPoolId), /^\S+$/);
   });
 
   it("creates every AWS resource through one explicit provider in the configured region", () => {
@@ -71,6 +80,8 @@ forEachStack("stack", (graph) => {
     const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
     // Eight routes, the CSV import, and the export where it is scheduled.
     const functions = 8 + 1 + (scheduled ? 1 : 0);
+    // The functions events start: each with its own dead-letter queue.
+    const eventFunctions = 1 + (scheduled ? 1 : 0);
     // The site, the notes bucket, and the lab bucket where enabled.
     const buckets = 2 + (lab ? 1 : 0);
     const expected: Record<string, number> = {
@@ -90,7 +101,10 @@ forEachStack("stack", (graph) => {
       "aws:apigateway/deployment:Deployment": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/account:Account": accessLogs ? 1 : 0,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 : 0,
+      // Each function's errors, the API's 5XX, and each dead-letter queue's waiting events.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + eventFunctions : 0,
+      "aws:sqs/queue:Queue": eventFunctions,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": eventFunctions,
       "aws:s3/bucket:Bucket": buckets,
       "aws:s3/bucketPolicy:BucketPolicy": buckets,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": buckets,
@@ -100,6 +114,9 @@ forEachStack("stack", (graph) => {
       "aws:cloudwatch/eventTarget:EventTarget": scheduled ? 1 : 0,
       "aws:iam/policy:Policy": 1,
       "aws:iam/instanceProfile:InstanceProfile": 1,
+      "aws:cognito/userPool:UserPool": 1,
+      "aws:cognito/userPoolClient:UserPoolClient": 1,
+      "aws:apigateway/authorizer:Authorizer": 1,
     };
     for (const [type, count] of Object.entries(expected)) {
       assert.equal(g.count(type), count, type);

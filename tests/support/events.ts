@@ -13,6 +13,23 @@ export interface EventSpec {
   /** A string is sent as is; anything else is JSON-encoded with a JSON content type. */
   body?: unknown;
   stage?: string;
+  /**
+   * The signed-in caller's `sub`, as API Gateway's Cognito authorizer passes it in
+   * `requestContext.authorizer.claims`. Default: the path's `{userId}` (its owner) when there is
+   * one, else nobody; null: no authorizer claims at all.
+   */
+  caller?: string | null;
+}
+
+/** The claims a Cognito user pools authorizer passes on for an ID token of `sub`. */
+export function cognitoClaims(sub: string): Record<string, string> {
+  return {
+    sub,
+    email: `${sub}@example.com`,
+    email_verified: "true",
+    token_use: "id",
+    "cognito:username": sub,
+  };
 }
 
 export function proxyEvent(spec: EventSpec): APIGatewayProxyEvent {
@@ -29,6 +46,7 @@ export function proxyEvent(spec: EventSpec): APIGatewayProxyEvent {
       headers["Content-Type"] = "application/json";
     }
   }
+  const caller = spec.caller === undefined ? params.userId : spec.caller;
   const requestId = randomUUID();
   return {
     resource: spec.resource,
@@ -46,7 +64,7 @@ export function proxyEvent(spec: EventSpec): APIGatewayProxyEvent {
     requestContext: {
       accountId: "123456789012",
       apiId: "testapi",
-      authorizer: undefined,
+      authorizer: caller ? { claims: cognitoClaims(caller) } : undefined,
       protocol: "HTTP/1.1",
       httpMethod: spec.method,
       identity: {

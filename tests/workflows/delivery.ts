@@ -9,7 +9,7 @@ import { dump, load } from "js-yaml";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 
-/** Repository-relative path → text, for `.github/**` YAML files and `README.md`. */
+/** Repository-relative path → text, for `.github/**` YAML files, `README.md` and `.pulumi-version`. */
 export type DeliveryFiles = ReadonlyMap<string, string>;
 
 export type Permissions = string | Record<string, string>;
@@ -76,7 +76,10 @@ export function readDeliveryFiles(root = REPO_ROOT): DeliveryFiles {
     }
   };
   walk(".github");
-  files.set("README.md", fs.readFileSync(path.join(root, "README.md"), "utf8"));
+  for (const file of ["README.md", ".pulumi-version"]) {
+    const at = path.join(root, file);
+    if (fs.existsSync(at)) files.set(file, fs.readFileSync(at, "utf8"));
+  }
   return files;
 }
 

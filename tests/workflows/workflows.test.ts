@@ -31,6 +31,25 @@ const PREPARE = ".github/actions/prepare-stack/action.yml";
 const STACKS = ["dev", "prod"];
 const PULUMI = "pulumi/actions";
 const AWS_CREDENTIALS = "aws-actions/configure-aws-credentials";
+/** Node.js 20 is past its end of life; 24 is what the Lambda functions run too. */
+const NODE_MAJOR = "24";
+const PULUMI_VERSION_FILE = ".pulumi-version";
+/** Previews may only read; only the updates of `main` may change the stacks. */
+const PREVIEW_ROLE = /^\$\{\{\s*vars\.AWS_PREVIEW_ROLE_ARN\s*\}\}$/;
+const DEPLOY_ROLE = /^\$\{\{\s*vars\.AWS_DEPLOY_ROLE_ARN\s*\}\}$/;
+
+interface TrustPolicy {
+  Statement: { Condition?: Record<string, Record<string, string | string[]>> }[];
+}
+
+/** The OIDC `sub` values a trust policy accepts, sorted. */
+function trustedSubjects(policy: TrustPolicy): string[] {
+  return policy.Statement.flatMap((statement) =>
+    Object.values(statement.Condition ?? {}).flatMap((test) =>
+      ([] as string[]).concat(test["token.actions.githubusercontent.com:sub"] ?? []),
+    ),
+  ).sort();
+}
 
 interface PulumiRun {
   run: JobRun;
@@ -103,7 +122,7 @@ const rules: Rule[] = [
   },
   {
     title:
-      "pull requests run `npm test` on a fresh runner: checkout, Node 20 with the npm cache, npm ci, /usr/bin/chromium, npm test",
+      "pull requests run `npm test` on a fresh runner: checkout, Node 24 with the npm cache, npm ci, /usr/bin/chromium, npm test",
     check(files) {
       const jobs = testJobs(files, PULL_REQUEST);
       assert.equal(jobs.length, 1, "expected one job running `npm test`");
@@ -111,10 +130,10 @@ const rules: Rule[] = [
       const inOrder: [string, (s: Step) => boolean][] = [
         ["actions/checkout", (s) => actionName(s.uses ?? "") === "actions/checkout"],
         [
-          "actions/setup-node with node-version 20 and cache npm",
+          "actions/setup-node with node-version 24 and cache npm",
           (s) =>
             actionName(s.uses ?? "") === "actions/setup-node" &&
-            String(s.with?.["node-version"]) === "20" &&
+            String(s.with?.["node-version"]) === NODE_MAJOR &&
             s.with?.cache === "npm",
         ],
         ["npm ci", (s) => isRunOf(s, "npm ci")],
@@ -130,7 +149,7 @@ const rules: Rule[] = [
     },
     broken: {
       "npm test removed": (f) => withText(f, TEST, "      - run: npm test\n", ""),
-      "Node 22": (f) => withText(f, TEST, "node-version: 20", "node-version: 22"),
+      "Node 22": (f) => withText(f, TEST, "node-version: 24", "node-version: 22"),
       "no npm cache": (f) => withText(f, TEST, "          cache: npm\n", ""),
       "no chromium": (f) =>
         withYaml<Workflow>(f, TEST, (wf) => {
@@ -387,10 +406,9 @@ const rules: Rule[] = [
     },
   },
   {
-    title:
-      "every action is pinned: a full commit SHA with its version in a comment, or an exact version tag",
+    title: "every action is pinned to a full commit SHA, with its release in a comment",
     check(files) {
-      const pinned = /^[\w.-]+\/[\w./-]+@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/;
+      const pinned = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/;
       let seen = 0;
       for (const [file, content] of files) {
         if (!file.startsWith(".github/")) continue;
@@ -406,11 +424,9 @@ const rules: Rule[] = [
         assert.equal(lines.length, uses.length, `${file}: a \`uses:\` the parser did not see`);
         for (const ref of uses.filter((u) => !u.startsWith("./"))) {
           seen++;
-          assert.match(ref, pinned, `${file}: ${ref} is not pinned`);
-          if (/@[0-9a-f]{40}$/.test(ref)) {
-            const line = lines.find((l) => l.includes(ref)) ?? "";
-            assert.match(line, /#\s*v\d+\.\d+\.\d+\s*$/, `${file}: ${ref} has no # vX.Y.Z comment`);
-          }
+          assert.match(ref, pinned, `${file}: ${ref} is not pinned to a commit`);
+          const line = lines.find((l) => l.includes(ref)) ?? "";
+          assert.match(line, /#\s*v\d+\.\d+\.\d+\s*$/, `${file}: ${ref} has no # vX.Y.Z comment`);
         }
       }
       assert.ok(seen > 0, "no action references found");
@@ -420,18 +436,31 @@ const rules: Rule[] = [
         withText(
           f,
           TEST,
-          "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
-          "actions/checkout@v4",
+          "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
+          "actions/checkout@v7",
         ),
-      "a SHA without its version": (f) => withText(f, TEST, " # v4.2.2", ""),
+      "a SHA without its version": (f) => withText(f, TEST, " # v7.0.1", ""),
+      "an exact release tag": (f) =>
+        withText(
+          f,
+          DEPLOY,
+          "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0",
+          "pulumi/actions@v7.0.0",
+        ),
       "a short SHA": (f) =>
         withText(
           f,
           PREPARE,
-          "configure-aws-credentials@b47578312673ae6fa5b5096b330d9fbac3d116df",
-          "configure-aws-credentials@b475783",
+          "configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c",
+          "configure-aws-credentials@e6de054",
         ),
-      "a branch": (f) => withText(f, DEPLOY, "pulumi/actions@v6.6.1", "pulumi/actions@main"),
+      "a branch": (f) =>
+        withText(
+          f,
+          DEPLOY,
+          "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d # v7.0.0",
+          "pulumi/actions@main",
+        ),
       "a flow-style step": (f) =>
         withText(
           f,
@@ -439,6 +468,104 @@ const rules: Rule[] = [
           "      - run: npm test\n",
           "      - { uses: actions/cache@v4 }\n      - run: npm test\n",
         ),
+    },
+  },
+  {
+    title: "every job sets up Node.js 24",
+    check(files) {
+      let seen = 0;
+      for (const file of workflowFiles(files)) {
+        for (const run of allJobRuns(files, file)) {
+          for (const step of stepsUsing(run, "actions/setup-node")) {
+            seen++;
+            const version = String(step.with?.["node-version"]);
+            assert.equal(version, NODE_MAJOR, `${file} ${run.jobId}: node-version ${version}`);
+          }
+        }
+      }
+      assert.ok(seen > 0, "no job sets up Node.js");
+    },
+    broken: {
+      "Node 20 for Pulumi": (f) => withText(f, PREPARE, "node-version: 24", "node-version: 20"),
+      "Node 20 for the tests": (f) => withText(f, TEST, "node-version: 24", "node-version: 20"),
+    },
+  },
+  {
+    title: "every Pulumi step installs the CLI version committed in .pulumi-version",
+    check(files) {
+      const version = text(files, PULUMI_VERSION_FILE).trim();
+      assert.match(version, /^3\.\d+\.\d+$/, `${PULUMI_VERSION_FILE}: ${version}`);
+      const runs = [
+        ...pulumiRuns(files, PULL_REQUEST, "preview"),
+        ...pulumiRuns(files, DEPLOY, "up"),
+      ];
+      assert.equal(runs.length, 4, "two previews and two updates");
+      for (const { run, step, stack } of runs) {
+        const where = `${run.workflow} ${run.jobId} (${stack})`;
+        assert.equal(step.with?.["pulumi-version-file"], PULUMI_VERSION_FILE, where);
+        assert.equal(step.with?.["pulumi-version"], undefined, `${where}: both version inputs`);
+      }
+    },
+    broken: {
+      "no version file": (f) => {
+        const copy = new Map(f);
+        copy.delete(PULUMI_VERSION_FILE);
+        return copy;
+      },
+      "a version range": (f) => new Map(f).set(PULUMI_VERSION_FILE, "^3\n"),
+      "the newest CLI for prod": (f) =>
+        withYaml<Workflow>(f, DEPLOY, (wf) => {
+          const up = wf.jobs["up-prod"].steps?.find((s) => s.uses?.startsWith(PULUMI));
+          delete up?.with?.["pulumi-version-file"];
+        }),
+    },
+  },
+  {
+    title: "previews assume the read-only preview role; only the updates assume the deploy role",
+    check(files) {
+      const runs = [
+        ...pulumiRuns(files, PULL_REQUEST, "preview"),
+        ...pulumiRuns(files, DEPLOY, "up"),
+      ];
+      for (const { run, command, stack } of runs) {
+        const roles = stepsUsing(run, AWS_CREDENTIALS).map((s) =>
+          String(s.with?.["role-to-assume"]),
+        );
+        assert.equal(roles.length, 1, `${run.workflow} ${run.jobId}: one AWS role`);
+        const expected = command === "preview" ? PREVIEW_ROLE : DEPLOY_ROLE;
+        assert.match(roles[0], expected, `${command} of ${stack} assumes ${roles[0]}`);
+      }
+    },
+    broken: {
+      "previews with the deploy role": (f) =>
+        withText(f, PULL_REQUEST, "vars.AWS_PREVIEW_ROLE_ARN", "vars.AWS_DEPLOY_ROLE_ARN"),
+      "prod with the preview role": (f) =>
+        withYaml<Workflow>(f, DEPLOY, (wf) => {
+          const prepare = wf.jobs["up-prod"].steps?.find((s) => s.uses?.startsWith("./"));
+          assert.ok(prepare?.with);
+          prepare.with["role-to-assume"] = "${{ vars.AWS_PREVIEW_ROLE_ARN }}";
+        }),
+    },
+  },
+  {
+    title:
+      "the README shows both roles' trust policies: previews only for pull requests, updates only for main and production",
+    check(files) {
+      const policies = [...deliverySection(files).matchAll(/```json\n([\s\S]*?)```/g)].map(
+        (m) => JSON.parse(m[1]) as TrustPolicy,
+      );
+      const subjects = policies.map(trustedSubjects).filter((s) => s.length > 0);
+      const repo = "repo:<owner>/<repo>";
+      assert.deepEqual(
+        subjects.map((s) => s.join(" ")).sort(),
+        [`${repo}:environment:production ${repo}:ref:refs/heads/main`, `${repo}:pull_request`],
+        "the trust policies' OIDC subjects",
+      );
+    },
+    broken: {
+      "any ref of the repository": (f) =>
+        withText(f, "README.md", '"repo:<owner>/<repo>:pull_request"', '"repo:<owner>/<repo>:*"'),
+      "one role for all": (f) => withText(f, "README.md", "```json\n", "```text\n"),
     },
   },
   {
@@ -536,7 +663,7 @@ const rules: Rule[] = [
       );
       assert.match(
         section,
-        /"repo:<owner>\/<repo>:\*"/,
+        /"repo:<owner>\/<repo>:pull_request"/,
         "the trust is not scoped to the repository",
       );
       assert.match(
