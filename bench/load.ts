@@ -1,10 +1,13 @@
 // A load check of the local stack (`npm start`), part of `npm run bench`: concurrent clients
-// create and list notes for a fixed time; then every created note must be stored exactly once.
+// create and list notes for a fixed time, each signed in as a user of its own (the notes routes
+// sit behind the Cognito authorizer); then every created note must be stored exactly once.
 // Usage: bench/load.ts [--clients 8] [--seconds 10]
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cognitoCall } from "../local/cognito";
 import { startLocalStack } from "../local/localStack";
+import type { LocalStack } from "../local/localStack";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,8 +21,14 @@ const SECONDS = option("seconds", 10);
 /** Every how many requests a client lists its notes instead of creating one. */
 const LIST_EVERY = 4;
 
-interface ClientResult {
+interface Caller {
+  /** The user's `sub`: the `{userId}` of their notes' paths. */
   userId: string;
+  /** The ID token the authorizer takes. */
+  token: string;
+}
+
+interface ClientResult extends Caller {
   created: string[];
   latencies: number[];
   errors: string[];
@@ -30,18 +39,35 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function client(apiUrl: string, index: number, until: number): Promise<ClientResult> {
-  const result: ClientResult = { userId: `load-${index}`, created: [], latencies: [], errors: [] };
+/** A confirmed user of the stack's pool, signed in. */
+async function signedInUser(local: LocalStack, index: number): Promise<Caller> {
+  const [pool] = local.app.userPools;
+  const email = `load-${index}@example.com`;
+  const password = `LoadNotes${index}x2024`;
+  const userId = await local.cognito!.createUser(pool.id, email, password);
+  const reply = await cognitoCall(local.cognito!.endpoint, "InitiateAuth", {
+    AuthFlow: "USER_PASSWORD_AUTH",
+    ClientId: pool.clients[0].id,
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
+  return { userId, token: (reply.AuthenticationResult as { IdToken: string }).IdToken };
+}
+
+async function client(apiUrl: string, caller: Caller, until: number): Promise<ClientResult> {
+  const result: ClientResult = { ...caller, created: [], latencies: [], errors: [] };
   for (let n = 0; Date.now() < until; n++) {
     const listing = n % LIST_EVERY === LIST_EVERY - 1;
-    const text = `client ${index} note ${n}`;
+    const text = `client ${caller.userId} note ${n}`;
     const started = performance.now();
     try {
       const response = await fetch(
         `${apiUrl}/users/${result.userId}/notes${listing ? "?limit=20" : ""}`,
         {
           method: listing ? "GET" : "POST",
-          headers: listing ? {} : { "Content-Type": "application/json" },
+          headers: {
+            Authorization: caller.token,
+            ...(listing ? {} : { "Content-Type": "application/json" }),
+          },
           body: listing ? undefined : JSON.stringify({ note: text }),
         },
       );
@@ -60,12 +86,14 @@ async function client(apiUrl: string, index: number, until: number): Promise<Cli
 }
 
 /** Every note of a user, through the API's own pagination. */
-async function allNotes(apiUrl: string, userId: string): Promise<string[]> {
+async function allNotes(apiUrl: string, { userId, token }: Caller): Promise<string[]> {
   const notes: string[] = [];
   let cursor: string | null = null;
   do {
     const query: string = `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    const response = await fetch(`${apiUrl}/users/${userId}/notes${query}`);
+    const response = await fetch(`${apiUrl}/users/${userId}/notes${query}`, {
+      headers: { Authorization: token },
+    });
     if (response.status !== 200) throw new Error(`listing ${userId}: ${response.status}`);
     const page = (await response.json()) as {
       notes: { note: string }[];
@@ -85,11 +113,12 @@ async function main(): Promise<void> {
     ports: { site: 0, api: 0, dynamodb: 0 },
   });
   try {
+    const callers = await Promise.all(
+      Array.from({ length: CLIENTS }, (_, i) => signedInUser(local, i)),
+    );
     const until = Date.now() + SECONDS * 1000;
     const started = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => client(local.apiUrl, i, until)),
-    );
+    const results = await Promise.all(callers.map((c) => client(local.apiUrl, c, until)));
     const elapsed = (performance.now() - started) / 1000;
     const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const errors = results.flatMap((r) => r.errors);
@@ -98,7 +127,7 @@ async function main(): Promise<void> {
     let duplicated = 0;
     let unexpected = 0;
     for (const r of results) {
-      const stored = await allNotes(local.apiUrl, r.userId);
+      const stored = await allNotes(local.apiUrl, r);
       const counts = new Map<string, number>();
       for (const note of stored) counts.set(note, (counts.get(note) ?? 0) + 1);
       missing += r.created.filter((note) => !counts.has(note)).length;

@@ -220,11 +220,10 @@ export class Monitor {
         }
       };
     return {
-      supportsFeature: answer((req: resourcePb.SupportsFeatureRequest) => {
+      supportsFeature: answer(() => {
         const response = new resourcePb.SupportsFeatureResponse();
         // The engine's resmon.supportsFeatureID answers true for every feature this SDK asks.
         response.setHassupport(true);
-        void req;
         return response;
       }),
       registerResource: answer((req: resourcePb.RegisterResourceRequest) => this.register(req)),

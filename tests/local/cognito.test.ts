@@ -1,6 +1,7 @@
 // The local stack's user pool and its API Gateway authorizer: cognito-local stood up from the
 // program's pool and client, and each notes method checking the ID token as API Gateway does.
 import { strict as assert } from "node:assert";
+import { createPrivateKey, sign } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,6 +10,24 @@ import { startLocalStack } from "../../local/localStack";
 import type { LocalStack } from "../../local/localStack";
 
 const DEMO = { email: "demo@example.com", password: "DemoNotes2024" };
+
+// cognito-local signs every token with the key it ships; signing changed claims with the same
+// key makes a token whose signature is good, so only the claim checks can refuse it.
+const EMULATOR_KEY = createPrivateKey({
+  key: JSON.parse(
+    fs.readFileSync(require.resolve("cognito-local/lib/keys/cognitoLocal.private.json"), "utf8"),
+  ).jwk,
+  format: "jwk",
+});
+
+/** The token with some claims changed, signed again with the emulator's own key. */
+function resigned(token: string, change: Record<string, unknown>): string {
+  const [head, body] = token.split(".");
+  const claims = { ...JSON.parse(Buffer.from(body, "base64url").toString()), ...change };
+  const payload = `${head}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  const signature = sign("RSA-SHA256", Buffer.from(payload), EMULATOR_KEY);
+  return `${payload}.${signature.toString("base64url")}`;
+}
 
 describe("local stack: sign-in (cognito-local) and the Cognito authorizer", function () {
   this.timeout(120_000);
@@ -92,6 +111,15 @@ describe("local stack: sign-in (cognito-local) and the Cognito authorizer", func
         return `${head}.${forged.toString("base64url")}.${signature}`;
       },
     ],
+    [
+      "an ID token that expired a minute ago",
+      () => resigned(idToken, { exp: Math.floor(Date.now() / 1000) - 60 }),
+    ],
+    ["an ID token for another app client", () => resigned(idToken, { aud: "another-client" })],
+    [
+      "an ID token from another user pool",
+      () => resigned(idToken, { iss: `${local.cognito!.endpoint}ap-northeast-2_other` }),
+    ],
     ["a Bearer-prefixed token", () => `Bearer ${idToken}`],
     ["garbage", () => "not-a-jwt"],
   ];
@@ -111,6 +139,11 @@ describe("local stack: sign-in (cognito-local) and the Cognito authorizer", func
       }
     });
   }
+
+  it("accepts a token re-signed with unchanged claims: the refusals above are the claims'", async () => {
+    const reply = await call(`/users/${sub}/notes`, resigned(idToken, {}));
+    assert.equal(reply.status, 200);
+  });
 
   it("answers 403 from the handler to a valid token on another user's path", async () => {
     const reply = await call("/users/someone-else/notes", idToken);
