@@ -113,7 +113,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     TZ: "UTC",
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    // The SDK warns about the host's Node.js 20; the nodejs22.x runtime it stands in for would not.
+    // The SDK warns about the host's Node.js 20; the nodejs24.x runtime it stands in for would not.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...options.environment,
     AWS_LAMBDA_FUNCTION_NAME: options.name,
@@ -121,7 +121,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${options.name}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
     _HANDLER: options.handler,
     LAMBDA_TASK_ROOT: taskRoot,
     NODE_PATH: runtimeProvidedModules(),

@@ -164,9 +164,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const functions = new Map<string, LambdaFunction>();
     for (const fn of app.functions) {
+      // The extracted archive goes with the stack: closed after its function, removed at once.
+      const codeDir = extractArchive(fn.archive, REPO_ROOT);
+      opened.push({ close: async () => fs.rmSync(codeDir, { recursive: true, force: true }) });
       const lambda = startFunction({
         name: fn.name,
-        codeDir: extractArchive(fn.archive, REPO_ROOT),
+        codeDir,
         handler: fn.handler,
         timeoutSeconds: fn.timeoutSeconds,
         memoryMb: fn.memoryMb,
