@@ -59,6 +59,7 @@ const REMAPPED = new Set(["connection", "content-length", "date", "server", "tra
 
 const GATEWAY_ERRORS = {
   missingToken: { status: 403, type: "4XX", body: '{"message":"Missing Authentication Token"}' },
+  throttled: { status: 429, type: "4XX", body: '{"message":"Too Many Requests"}' },
   tooLarge: { status: 413, type: "4XX", body: '{"message":"Request Too Long"}' },
   serverError: { status: 500, type: "5XX", body: '{"message": "Internal server error"}' },
   badResult: { status: 502, type: "5XX", body: '{"message": "Internal server error"}' },
@@ -125,15 +126,48 @@ function bestMatch(paths: string[], segments: string[]): Match | undefined {
   return best;
 }
 
+/**
+ * A request's path below the stage as API Gateway splits it: a trailing slash is dropped, an
+ * empty segment in between matches no resource (`/users/u//notes` is not `/users/u/notes`).
+ */
+function segmentsOf(path: string): string[] | undefined {
+  const segments = path.split("/").slice(1);
+  if (segments[segments.length - 1] === "") segments.pop();
+  return segments.includes("") ? undefined : segments.map(decode);
+}
+
+/**
+ * The stage's token bucket: `burstLimit` requests at once, refilled at `rateLimit` a second;
+ * an empty bucket answers 429 as API Gateway's throttle does.
+ */
+function tokenBucket(throttle: LocalApi["throttle"]): () => boolean {
+  if (!throttle) return () => true;
+  let tokens = throttle.burstLimit;
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(throttle.burstLimit, tokens + ((now - last) / 1000) * throttle.rateLimit);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
 function valuesOf(pairs: [string, string][]) {
   if (!pairs.length) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // Names are the client's: `__proto__` or `toString` must be ordinary keys, not Object's.
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of pairs) {
     single[name] = value;
     (multi[name] ??= []).push(value);
   }
-  return { single, multi };
+  // Plain objects again, each name an own property (fromEntries defines, it does not assign).
+  return {
+    single: Object.fromEntries(Object.entries(single)),
+    multi: Object.fromEntries(Object.entries(multi)),
+  };
 }
 
 function requestTime(date: Date): string {
@@ -202,6 +236,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { api } = options;
   const stagePrefix = `/${api.stageName}`;
   const apiId = shortHash(api.name, 10);
+  const admit = tokenBucket(api.throttle);
 
   function gatewayError(kind: keyof typeof GATEWAY_ERRORS): Reply {
     const { status, type, body } = GATEWAY_ERRORS[kind];
@@ -235,9 +270,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const headers = literalHeaders(response.responseParameters, "method.response.header.");
     const template = response.responseTemplates["application/json"];
     if (template !== undefined) headers["Content-Type"] = ["application/json"];
-    const body = (template ?? "").replace(
-      /\$context\.(\w+)/g,
-      (ref, name: string) => context[name] ?? ref,
+    const body = (template ?? "").replace(/\$context\.(\w+)/g, (ref, name: string) =>
+      Object.hasOwn(context, name) ? context[name] : ref,
     );
     return { status: Number(response.statusCode), headers, body: Buffer.from(body) };
   }
@@ -265,14 +299,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         : rawPath.startsWith(`${stagePrefix}/`)
           ? rawPath.slice(stagePrefix.length)
           : undefined;
-    const match =
-      path === undefined
-        ? undefined
-        : bestMatch(api.paths, path.split("/").filter(Boolean).map(decode));
+    const segments = path === undefined ? undefined : segmentsOf(path);
+    const match = segments && bestMatch(api.paths, segments);
     const declared = (m: string) =>
       api.methods.find((x) => x.path === match?.resource && x.httpMethod === m);
     const method = declared(httpMethod) ?? declared("ANY");
     if (!match || !method || path === undefined) return { reply: gatewayError("missingToken") };
+    if (!admit()) return { reply: gatewayError("throttled") };
 
     const context = {
       httpMethod,

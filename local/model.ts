@@ -113,6 +113,8 @@ export interface LocalApi {
   paths: string[];
   methods: LocalMethod[];
   gatewayResponses: LocalGatewayResponse[];
+  /** The stage-wide throttle (method settings for every method): requests a second, and burst. */
+  throttle?: { rateLimit: number; burstLimit: number };
 }
 
 export interface LocalObject {
@@ -155,6 +157,14 @@ const record = (v: unknown): Record<string, string> =>
   Object.fromEntries(
     Object.entries((v as Record<string, unknown>) ?? {}).map(([k, x]) => [k, str(x)]),
   );
+
+// The throttle of the method settings for every method ("*/*"), when the stage declares one.
+function stageThrottle(settings: RecordedResource[]): LocalApi["throttle"] {
+  const all = settings.find((s) => s.inputs.methodPath === "*/*")?.inputs.settings as
+    { throttlingRateLimit?: number; throttlingBurstLimit?: number } | undefined;
+  if (all?.throttlingRateLimit === undefined || all.throttlingBurstLimit === undefined) return;
+  return { rateLimit: all.throttlingRateLimit, burstLimit: all.throttlingBurstLimit };
+}
 
 function only<T>(items: T[], what: string): T {
   if (items.length !== 1)
@@ -307,6 +317,7 @@ export function buildModel(recorded: RecordedStack): LocalApp {
       responseParameters: record(r.inputs.responseParameters),
       responseTemplates: record(r.inputs.responseTemplates),
     })),
+    throttle: stageThrottle(ofType("apigateway/methodSettings:MethodSettings")),
   };
 
   const website = only(

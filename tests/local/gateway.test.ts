@@ -486,3 +486,67 @@ describe("local API Gateway", () => {
     );
   });
 });
+
+describe("local API Gateway, as AWS answers the odd request", () => {
+  let gateway: Gateway;
+  let events: APIGatewayProxyEvent[];
+
+  const start = async (throttle?: LocalApi["throttle"]) => {
+    gateway = await startGateway({
+      api: { ...api, throttle },
+      invoke: async (_, event) => {
+        events.push(event);
+        return outcome({ result: { statusCode: 200, body: "{}" } });
+      },
+    });
+    return `${gateway.url}/dev`;
+  };
+  beforeEach(() => (events = []));
+  afterEach(() => gateway.close());
+
+  it("treats __proto__, constructor, toString … in a query or header as ordinary names", async () => {
+    const stage = await start();
+    const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"];
+    const query = names.map((n) => `${n}=q-${n}`).join("&");
+    const headers = Object.fromEntries(names.map((n) => [`x-${n}`, `h-${n}`]));
+    const response = await fetch(`${stage}/users/u1/notes/n1?${query}&toString=again`, {
+      headers: { ...headers, constructor: "c" },
+    });
+    assert.equal(response.status, 200);
+    const [event] = events;
+    const own = (o: unknown, k: string) => Object.getOwnPropertyDescriptor(o, k)?.value;
+    for (const n of names) {
+      assert.equal(own(event.queryStringParameters, n), n === "toString" ? "again" : `q-${n}`);
+      assert.equal(own(event.headers, `x-${n}`), `h-${n}`);
+    }
+    assert.deepEqual(own(event.multiValueQueryStringParameters, "toString"), [
+      "q-toString",
+      "again",
+    ]);
+    assert.equal(own(event.headers, "constructor"), "c");
+  });
+
+  it("matches no resource for an empty segment: /users/u1//notes is not /users/u1/notes", async () => {
+    const stage = await start();
+    const doubled = await fetch(`${stage}/users/u1//notes`);
+    assert.equal(doubled.status, 403);
+    assert.equal(await doubled.text(), '{"message":"Missing Authentication Token"}');
+    assert.equal((await fetch(`${stage}/users/u1/notes/`)).status, 200, "a trailing slash");
+    assert.equal(events.length, 1);
+  });
+
+  it("throttles the stage: a burst over burstLimit answers 429 Too Many Requests, with CORS", async () => {
+    const stage = await start({ rateLimit: 1, burstLimit: 3 });
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => fetch(`${stage}/users/u1/notes/n1`)),
+    );
+    const statuses = replies.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+    const throttled = replies.find((r) => r.status === 429)!;
+    assert.equal(await throttled.text(), '{"message":"Too Many Requests"}');
+    assert.equal(throttled.headers.get("access-control-allow-origin"), "*");
+    assert.equal(events.length, 3, "a throttled request reaches no function");
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await fetch(`${stage}/users/u1/notes/n1`)).status, 200, "refilled at rateLimit");
+  });
+});
