@@ -11,6 +11,7 @@ import { siteConfigScript } from "../infra/siteConfig";
 import type { SiteRuntimeConfig } from "../infra/siteConfig";
 import { startCognitoEmulator } from "./cognito";
 import type { CognitoEmulator } from "./cognito";
+import { lockDataDir } from "./dataLock";
 import { startDynamoEmulator } from "./dynamodb";
 import { startGateway } from "./gateway";
 import { accessDeniedMessage, evaluate } from "./iam";
@@ -108,6 +109,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stack = options.stack ?? "dev";
   const host = options.host ?? "127.0.0.1";
   const dataDir = options.dataDir ?? path.join(REPO_ROOT, ".local", stack, "dynamodb");
+  // Taken before --fresh deletes anything, so a second start cannot empty a running one's data.
+  const unlock = lockDataDir(dataDir);
+  try {
+    return await startLocked(options, started, stack, host, dataDir, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function startLocked(
+  options: LocalStackOptions,
+  started: number,
+  stack: string,
+  host: string,
+  dataDir: string,
+  unlock: () => void,
+): Promise<LocalStack> {
   if (options.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
   const [sitePort, apiPort, cognitoPort] = await Promise.all([
@@ -121,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const callers = new Map<string, LocalFunction>();
   let tableArns = new Map<string, string>();
   const tableArn = (fn: LocalFunction, name: string) => tableArns.get(name) ?? tableArnIn(fn, name);
-  const [recorded, dynamo] = await Promise.all([
+  const [recording, emulator] = await Promise.allSettled([
     recordStack(stack, {
       local: { apiBase: `http://${host}:${apiPort}`, siteHost: `${host}:${sitePort}` },
     }),
@@ -143,8 +162,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     }),
   ]);
+  if (emulator.status === "rejected") throw emulator.reason;
+  const dynamo = emulator.value;
+  if (recording.status === "rejected") {
+    await dynamo.close();
+    throw recording.reason;
+  }
+  const recorded = recording.value;
 
-  const opened: { close(): Promise<void> }[] = [dynamo];
+  const opened: { close(): Promise<void> }[] = [{ close: async () => unlock() }, dynamo];
   const closeAll = async () => {
     for (const resource of opened.reverse()) await resource.close();
   };
@@ -232,6 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       close: closeAll,
     };
   } catch (err) {
+    // The lock goes last, in closeAll; the caller's unlock after it finds nothing to remove.
     await closeAll();
     throw err;
   }

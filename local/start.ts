@@ -1,36 +1,30 @@
 // `npm start`: the whole application of a stack on this machine, no AWS account needed.
-// Usage: npm start -- [--stack dev|prod] [--fresh] [--port 3000] [--api-port 3001]
-//                     [--dynamodb-port 8000]
+// Usage: npm start -- --help
 import { startLocalStack } from "./localStack";
+import { parseStartOptions, PORT_OPTIONS, USAGE } from "./startOptions";
+import type { StartOptions } from "./startOptions";
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function port(name: string, fallback: number): number {
-  const value = option(name);
-  const n = Number(value ?? fallback);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new Error(`--${name} takes a port number from 0 to 65535, not "${value}"`);
+function readOptions(): StartOptions {
+  try {
+    return parseStartOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    process.exit(2);
   }
-  return n;
 }
 
 /** A ready account in dev, so a newcomer can sign in at once; never in another stack. */
 const DEMO_USER = { email: "demo@example.com", password: "DemoNotes2024" };
 
+const options = readOptions();
+
 async function main(): Promise<void> {
-  const stack = option("stack") ?? "dev";
+  const { stack } = options;
   const demoUser = stack === "dev" ? DEMO_USER : undefined;
   const local = await startLocalStack({
     stack,
-    fresh: process.argv.includes("--fresh"),
-    ports: {
-      site: port("port", 3000),
-      api: port("api-port", 3001),
-      dynamodb: port("dynamodb-port", 8000),
-    },
+    fresh: options.fresh,
+    ports: options.ports,
     onRequest: (line) => console.log(line),
     onFunctionLog: (fn, line) =>
       console.log(`  [${fn.replace(`serverless-notes-${stack}-`, "")}] ${line.text}`),
@@ -94,10 +88,22 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-main().catch((err: unknown) => {
-  const inUse = (err as NodeJS.ErrnoException)?.code === "EADDRINUSE";
-  console.error(err instanceof Error ? err.message : err);
-  if (inUse)
-    console.error("Another program holds that port: stop it, or choose others with --port.");
-  process.exit(1);
-});
+/** A busy port names the option that moves it. */
+function busyPortAdvice(err: unknown): string | undefined {
+  const { code, port } = (err ?? {}) as NodeJS.ErrnoException & { port?: number };
+  if (code !== "EADDRINUSE") return undefined;
+  const which = (Object.keys(PORT_OPTIONS) as (keyof typeof PORT_OPTIONS)[]).find(
+    (k) => options.ports[k] === port,
+  );
+  const option = which ? PORT_OPTIONS[which] : "--port, --api-port or --dynamodb-port";
+  return `Port ${port} is in use by another program: stop it, or choose another with ${option}.`;
+}
+
+if (options.help) {
+  console.log(USAGE);
+} else {
+  main().catch((err: unknown) => {
+    console.error(busyPortAdvice(err) ?? (err instanceof Error ? err.message : err));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,62 @@
+// `npm start`'s command line, read with Node's own `util.parseArgs` (strict: an unknown option,
+// a missing value or a stray argument is an error, never ignored; `--stack=prod` is the same
+// as `--stack prod`).
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage: npm start -- [options]
+
+Runs a stack's whole application on this machine: site, API, functions, tables, user pool.
+
+Options:
+  --stack <dev|prod>        the stack whose Pulumi.<stack>.yaml is used (default dev)
+  --fresh                   delete the kept data (.local/<stack>/) and start with empty tables
+  --port <n>                the website's port (default 3000; 0 picks a free one)
+  --api-port <n>            the API's port (default 3001; 0 picks a free one)
+  --dynamodb-port <n>       DynamoDB's port (default 8000; 0 picks a free one)
+  -h, --help                print this and exit`;
+
+export interface StartOptions {
+  help: boolean;
+  stack: string;
+  fresh: boolean;
+  ports: { site: number; api: number; dynamodb: number };
+}
+
+/** Which option chose each port, so a busy port names the option that moves it. */
+export const PORT_OPTIONS = { site: "--port", api: "--api-port", dynamodb: "--dynamodb-port" };
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new Error(`--${name} takes a port number from 0 to 65535, not "${value}"`);
+  }
+  return n;
+}
+
+/** The options, or an Error whose message says what is wrong (and the usage says the rest). */
+export function parseStartOptions(args: string[]): StartOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      stack: { type: "string" },
+      fresh: { type: "boolean" },
+      port: { type: "string" },
+      "api-port": { type: "string" },
+      "dynamodb-port": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  return {
+    help: values.help ?? false,
+    stack: values.stack ?? "dev",
+    fresh: values.fresh ?? false,
+    ports: {
+      site: port("port", values.port, 3000),
+      api: port("api-port", values["api-port"], 3001),
+      dynamodb: port("dynamodb-port", values["dynamodb-port"], 8000),
+    },
+  };
+}
