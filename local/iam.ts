@@ -8,11 +8,18 @@ export type Decision = "allow" | "explicitDeny" | "implicitDeny";
 const asList = (value: string | string[] | undefined): string[] | undefined =>
   value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
-/** IAM's glob: `*` any run of characters (`/` and `:` included), `?` exactly one. */
+/**
+ * IAM's glob over an ARN (or an action): `*` any run of characters within one colon-separated
+ * segment, `?` exactly one; a `*` that ends a segment may run on across colons. (IAM User
+ * Guide, "IAM JSON policy elements: Resource", Using wildcards in resource ARNs.)
+ */
 function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.*+?^${}()|[\]\\]/g, (c) =>
-    c === "*" ? ".*" : c === "?" ? "." : `\\${c}`,
-  );
+  const source = pattern.replace(/[.*+?^${}()|[\]\\]/g, (c, at: number) => {
+    if (c === "?") return "[^:]";
+    if (c !== "*") return `\\${c}`;
+    const endsSegment = at === pattern.length - 1 || pattern[at + 1] === ":";
+    return endsSegment ? ".*" : "[^:]*";
+  });
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }
 

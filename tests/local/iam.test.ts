@@ -16,6 +16,52 @@ interface Case {
 
 const cases: Case[] = [
   {
+    name: "a wildcard inside an ARN segment does not run across a colon",
+    statements: [
+      {
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: "arn:aws:dynamodb:ap-*2:table/Notes",
+      },
+    ],
+    action: "dynamodb:GetItem",
+    resource: NOTES,
+    decision: "implicitDeny",
+  },
+  {
+    name: "a wildcard inside each ARN segment matches within it",
+    statements: [
+      {
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: "arn:aws:dynamodb:ap-*-2:1234*9012:table/No?es",
+      },
+    ],
+    action: "dynamodb:GetItem",
+    resource: NOTES,
+    decision: "allow",
+  },
+  {
+    name: "a wildcard that ends a segment runs on across colons",
+    statements: [{ Effect: "Allow", Action: "dynamodb:GetItem", Resource: "arn:aws:dynamodb:*" }],
+    action: "dynamodb:GetItem",
+    resource: NOTES,
+    decision: "allow",
+  },
+  {
+    name: "`?` never matches a colon",
+    statements: [
+      {
+        Effect: "Allow",
+        Action: "dynamodb:GetItem",
+        Resource: "arn:aws:dynamodb:ap-northeast-2?123456789012:table/Notes",
+      },
+    ],
+    action: "dynamodb:GetItem",
+    resource: NOTES,
+    decision: "implicitDeny",
+  },
+  {
     name: "an exact action on an exact resource is allowed",
     statements: [{ Effect: "Allow", Action: "dynamodb:GetItem", Resource: NOTES }],
     action: "dynamodb:GetItem",
