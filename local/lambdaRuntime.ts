@@ -23,6 +23,11 @@ export interface FunctionOptions {
   maxConcurrency?: number;
   /** Each line the function writes, as it comes, e.g. to print it with a prefix. */
   onLog?: (line: LogLine) => void;
+  /**
+   * Open the Node inspector in each execution environment, on a free loopback port; its
+   * `Debugger listening on ws://…` line arrives as a log line. Default false.
+   */
+  inspect?: boolean;
 }
 
 export interface LogLine {
@@ -159,7 +164,10 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
       cwd: taskRoot,
       env: { ...baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStream },
       // Not the parent's flags (ts-node); the heap capped near the memory size, as Lambda does.
-      execArgv: [`--max-old-space-size=${Math.floor(options.memoryMb * 0.9)}`],
+      execArgv: [
+        `--max-old-space-size=${Math.floor(options.memoryMb * 0.9)}`,
+        ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
+      ],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     let ready!: (initMs: number) => void;

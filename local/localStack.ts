@@ -44,6 +44,8 @@ export interface LocalStackOptions {
   rewrite?: (recorded: RecordedStack) => void;
   /** One line per request: method, path, status, function, duration. */
   onRequest?: (line: string) => void;
+  /** Open the Node inspector in every function's execution environments (`npm start --inspect`). */
+  inspect?: boolean;
   /** Each function's own log output. */
   onFunctionLog?: (functionName: string, line: LogLine) => void;
   /** Each line of the user pool emulator's log (the codes it would email among them). */
@@ -207,6 +209,7 @@ async function startLocked(
           AWS_SECRET_ACCESS_KEY: SECRET,
         },
         onLog: (line) => options.onFunctionLog?.(fn.name, line),
+        inspect: options.inspect,
       });
       functions.set(fn.name, lambda);
       opened.push(lambda);

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const local = await startLocalStack({
     stack,
     fresh: options.fresh,
+    inspect: options.inspect,
     ports: options.ports,
     onRequest: (line) => console.log(line),
     onFunctionLog: (fn, line) =>

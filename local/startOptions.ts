@@ -13,12 +13,15 @@ Options:
   --port <n>                the website's port (default 3000; 0 picks a free one)
   --api-port <n>            the API's port (default 3001; 0 picks a free one)
   --dynamodb-port <n>       DynamoDB's port (default 8000; 0 picks a free one)
+  --inspect                 open the Node inspector in each function's environment (the
+                            "Debugger listening on ws://…" line names its port)
   -h, --help                print this and exit`;
 
 export interface StartOptions {
   help: boolean;
   stack: string;
   fresh: boolean;
+  inspect: boolean;
   ports: { site: number; api: number; dynamodb: number };
 }
 
@@ -43,6 +46,7 @@ export function parseStartOptions(args: string[]): StartOptions {
     options: {
       stack: { type: "string" },
       fresh: { type: "boolean" },
+      inspect: { type: "boolean" },
       port: { type: "string" },
       "api-port": { type: "string" },
       "dynamodb-port": { type: "string" },
@@ -53,6 +57,7 @@ export function parseStartOptions(args: string[]): StartOptions {
     help: values.help ?? false,
     stack: values.stack ?? "dev",
     fresh: values.fresh ?? false,
+    inspect: values.inspect ?? false,
     ports: {
       site: port("port", values.port, 3000),
       api: port("api-port", values["api-port"], 3001),

@@ -219,4 +219,15 @@ describe("Lambda runtime emulator", () => {
     assert.equal(outcomeKind(await running), "error");
     await assert.rejects(fn.invoke({}), /closed/);
   });
+
+  it("opens the Node inspector in each environment when asked, and says where", async () => {
+    const lines: string[] = [];
+    const fn = start("probe", { inspect: true, onLog: (line) => lines.push(line.text) });
+    assert.equal(outcomeKind(await fn.invoke({})), "result");
+    const listening = lines.find((l) => l.startsWith("Debugger listening on ws://127.0.0.1:"));
+    assert.ok(listening, lines.join("\n"));
+    const url = new URL(listening.slice("Debugger listening on ".length).trim());
+    const targets = (await (await fetch(`http://${url.host}/json/list`)).json()) as unknown[];
+    assert.equal(targets.length, 1, "the inspector answers");
+  });
 });

@@ -44,9 +44,11 @@ describe("npm start's options", function () {
       help: false,
       stack: "prod",
       fresh: true,
+      inspect: false,
       ports: { site: 0, api: 4001, dynamodb: 8000 },
     });
     assert.deepEqual(parseStartOptions([]).ports, { site: 3000, api: 3001, dynamodb: 8000 });
+    assert.equal(parseStartOptions(["--inspect"]).inspect, true);
   });
 
   for (const [args, message] of [
@@ -65,7 +67,8 @@ describe("npm start's options", function () {
     const { code, output } = await npmStart(["--help"]);
     assert.equal(code, 0);
     assert.match(output, /^Usage: npm start -- \[options\]/);
-    for (const option of ["--stack", "--fresh", "--port", "--api-port", "--dynamodb-port"]) {
+    const options = ["--stack", "--fresh", "--port", "--api-port", "--dynamodb-port", "--inspect"];
+    for (const option of options) {
       assert.ok(output.includes(option), option);
     }
     assert.match(output, /--fresh\s+delete the kept data/);
