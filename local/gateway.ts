@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { RequestTooLarge } from "./lambdaRuntime";
 import type { InvokeOutcome } from "./lambdaRuntime";
 import type { LocalApi, LocalIntegration } from "./model";
 import { listen } from "./listen";
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   invoke: (functionName: string, event: APIGatewayProxyEvent) => Promise<InvokeOutcome>;
   host?: string;
   port?: number;
+  /** The stage's region, as method ARNs name it; default us-east-1. */
+  region?: string;
   onRequest?: (entry: RequestEntry) => void;
   /**
    * Checks the `Authorization` header of a method behind a Cognito authorizer: the token's
@@ -48,6 +51,15 @@ interface Reply {
   body: Buffer;
 }
 
+/**
+ * API Gateway's REST quotas (developer guide, "Quotas for configuring and running a REST API"
+ * and "Amazon API Gateway quotas"): a regional API's URL is at most 10,240 characters, and with
+ * an authorizer the method ARN `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>
+ * /<path>` at most 1,600 bytes; beyond either the client gets 414 "Request URI too long".
+ */
+const MAX_URL_CHARACTERS = 10_240;
+const MAX_AUTHORIZED_METHOD_ARN_BYTES = 1_600;
+
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const ACCOUNT_ID = "123456789012";
@@ -61,6 +73,9 @@ const GATEWAY_ERRORS = {
   missingToken: { status: 403, type: "4XX", body: '{"message":"Missing Authentication Token"}' },
   throttled: { status: 429, type: "4XX", body: '{"message":"Too Many Requests"}' },
   tooLarge: { status: 413, type: "4XX", body: '{"message":"Request Too Long"}' },
+  // An event over Lambda's payload limit: API Gateway's answer as observed (with its space).
+  eventTooLarge: { status: 413, type: "4XX", body: '{"message": "Request Too Long"}' },
+  uriTooLong: { status: 414, type: "4XX", body: '{"message":"Request URI too long"}' },
   serverError: { status: 500, type: "5XX", body: '{"message": "Internal server error"}' },
   badResult: { status: 502, type: "5XX", body: '{"message": "Internal server error"}' },
   timedOut: { status: 504, type: "5XX", body: '{"message": "Endpoint request timed out"}' },
@@ -236,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { api } = options;
   const stagePrefix = `/${api.stageName}`;
   const apiId = shortHash(api.name, 10);
+  const region = options.region ?? "us-east-1";
   const admit = tokenBucket(api.throttle);
 
   function gatewayError(kind: keyof typeof GATEWAY_ERRORS): Reply {
@@ -280,8 +296,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let outcome: InvokeOutcome;
     try {
       outcome = await options.invoke(functionName, event);
-    } catch {
-      return gatewayError("serverError");
+    } catch (err) {
+      return gatewayError(err instanceof RequestTooLarge ? "eventTooLarge" : "serverError");
     }
     if ("timedOut" in outcome) return gatewayError("timedOut");
     if ("error" in outcome) return gatewayError("badResult");
@@ -293,6 +309,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const httpMethod = req.method ?? "GET";
     const body = await readBody(req);
     if (!body) return { reply: gatewayError("tooLarge") };
+    if ((req.url ?? "").length > MAX_URL_CHARACTERS) return { reply: gatewayError("uriTooLong") };
     const path =
       rawPath === stagePrefix
         ? "/"
@@ -317,6 +334,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // The authorizer runs before the integration, mocks included: a stranger learns nothing.
     let claims: Record<string, string> | undefined;
     if (method.userPoolIds) {
+      const methodArn = `arn:aws:execute-api:${region}:${ACCOUNT_ID}:${apiId}/${api.stageName}/${httpMethod}${path}`;
+      if (Buffer.byteLength(methodArn) > MAX_AUTHORIZED_METHOD_ARN_BYTES) {
+        return { reply: gatewayError("uriTooLong") };
+      }
       const checked = options.authorize
         ? await options.authorize(method.userPoolIds, req.headers.authorization)
         : { refused: "no user pool emulator" };
@@ -381,7 +402,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return { reply: await proxy(event, functionName), functionName };
   }
 
-  const server = http.createServer((req, res) => {
+  // Node's own header limit (16 KiB) would answer a long URL with an empty 431 before the
+  // gateway's limits could; API Gateway's apply instead.
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const requestId = randomUUID();
     const started = Date.now();
     const finish = ({ reply, functionName }: { reply: Reply; functionName?: string }) => {

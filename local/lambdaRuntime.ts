@@ -61,6 +61,21 @@ export interface LambdaFunction {
 }
 
 const WORKER = path.join(__dirname, "lambdaWorker.js");
+/**
+ * Lambda's limit for a synchronous invocation's payload, request and response alike, in bytes
+ * of JSON: "6 MB" on the quotas page, 6,291,556 in the ResponseSizeTooLarge error it returns.
+ */
+export const MAX_SYNC_PAYLOAD_BYTES = 6_291_556;
+
+/** Lambda's RequestEntityTooLargeException: the event is over the payload limit. */
+export class RequestTooLarge extends Error {
+  constructor(bytes: number) {
+    super(
+      `${bytes} byte payload is too large for the RequestResponse invocation type (limit ${MAX_SYNC_PAYLOAD_BYTES} bytes)`,
+    );
+    this.name = "RequestEntityTooLargeException";
+  }
+}
 /** Lambda's limit for an on-demand init phase. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -78,6 +93,11 @@ interface Environment {
   running?: Running;
   partial: Record<LogLine["stream"], string>;
 }
+
+const RESPONSE_TOO_LARGE: LambdaError = {
+  errorType: "Function.ResponseSizeTooLarge",
+  errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_PAYLOAD_BYTES} bytes).`,
+};
 
 let runtimeModules: string | undefined;
 
@@ -190,7 +210,11 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
         // The environment is exiting: it takes no further invocation.
         if ("fatal" in message) retire(env);
         env.running?.settle(
-          "error" in message ? { error: message.error } : { result: JSON.parse(message.payload) },
+          "error" in message
+            ? { error: message.error }
+            : Buffer.byteLength(message.payload) > MAX_SYNC_PAYLOAD_BYTES
+              ? { error: RESPONSE_TOO_LARGE }
+              : { result: JSON.parse(message.payload) },
         );
       }
     });
@@ -250,6 +274,8 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
 
   async function invoke(event: unknown, invokeOptions: { requestId?: string } = {}) {
     if (closed) throw new Error(`function ${options.name} is closed`);
+    const bytes = Buffer.byteLength(JSON.stringify(event ?? null));
+    if (bytes > MAX_SYNC_PAYLOAD_BYTES) throw new RequestTooLarge(bytes);
     const requestId = invokeOptions.requestId ?? randomUUID();
     const env = await acquire();
     const invocationLogs: string[] = [];

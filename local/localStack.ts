@@ -235,6 +235,7 @@ async function startLocked(
       api: app.api,
       host,
       port: apiPort,
+      region: app.region,
       authorize: cognito?.verify,
       invoke: (name: string, event: APIGatewayProxyEvent): Promise<InvokeOutcome> => {
         const fn = functions.get(name);

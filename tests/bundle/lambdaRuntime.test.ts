@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startFunction } from "../../local/lambdaRuntime";
+import { MAX_SYNC_PAYLOAD_BYTES, RequestTooLarge, startFunction } from "../../local/lambdaRuntime";
 import type { FunctionOptions, InvokeOutcome, LambdaFunction } from "../../local/lambdaRuntime";
 
 const HANDLERS = `
@@ -36,6 +36,7 @@ exports.exclusive = async () => {
 };
 exports.callback = (event, context, callback) => setTimeout(() => callback(null, { echo: event }), 10);
 exports.fails = async () => { throw new TypeError("no such thing"); };
+exports.sized = async (event) => "A".repeat(event.n);
 exports.chatty = async (event) => {
   console.log("hello", event.who);
   console.error("oops %d", 42);
@@ -218,6 +219,26 @@ describe("Lambda runtime emulator", () => {
     await assert.rejects(waiting, /closed/);
     assert.equal(outcomeKind(await running), "error");
     await assert.rejects(fn.invoke({}), /closed/);
+  });
+
+  it("holds a response to Lambda's 6,291,556-byte payload limit, as JSON bytes", async () => {
+    const fn = start("sized");
+    // A string of n letters is n + 2 bytes of JSON.
+    const atLimit = await fn.invoke({ n: MAX_SYNC_PAYLOAD_BYTES - 2 });
+    assert.equal((resultOf(atLimit) as string).length, MAX_SYNC_PAYLOAD_BYTES - 2);
+    const over = await fn.invoke({ n: MAX_SYNC_PAYLOAD_BYTES - 1 });
+    assert.ok("error" in over);
+    assert.deepEqual(over.error, {
+      errorType: "Function.ResponseSizeTooLarge",
+      errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+    });
+  });
+
+  it("refuses an event over the payload limit before any environment runs it", async () => {
+    const fn = start("probe");
+    const event = { body: "x".repeat(MAX_SYNC_PAYLOAD_BYTES) };
+    await assert.rejects(fn.invoke(event), (err: unknown) => err instanceof RequestTooLarge);
+    assert.deepEqual(fn.logs, [], "nothing started");
   });
 
   it("opens the Node inspector in each environment when asked, and says where", async () => {

@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { startGateway, type Gateway, type RequestEntry } from "../../local/gateway";
+import { RequestTooLarge } from "../../local/lambdaRuntime";
 import type { InvokeOutcome } from "../../local/lambdaRuntime";
 import type { LocalApi, LocalMethod } from "../../local/model";
 
@@ -532,6 +533,57 @@ describe("local API Gateway, as AWS answers the odd request", () => {
     assert.equal(doubled.status, 403);
     assert.equal(await doubled.text(), '{"message":"Missing Authentication Token"}');
     assert.equal((await fetch(`${stage}/users/u1/notes/`)).status, 200, "a trailing slash");
+    assert.equal(events.length, 1);
+  });
+
+  it("answers 413 as API Gateway does when the event is over Lambda's payload limit", async () => {
+    gateway = await startGateway({
+      api,
+      invoke: async () => {
+        throw new RequestTooLarge(7_000_000);
+      },
+    });
+    const reply = await fetch(`${gateway.url}/dev/echo`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ note: "x".repeat(7_000_000) }),
+    });
+    assert.equal(reply.status, 413);
+    assert.equal(await reply.text(), '{"message": "Request Too Long"}');
+    assert.equal(reply.headers.get("access-control-allow-origin"), "*");
+  });
+
+  it("answers 414 with a JSON body past the regional URL limit, not Node's empty 431", async () => {
+    const stage = await start();
+    const long = await fetch(`${stage}/users/u1/notes/n1?q=${"x".repeat(10_240)}`);
+    assert.equal(long.status, 414);
+    assert.equal(await long.text(), '{"message":"Request URI too long"}');
+    assert.equal(long.headers.get("access-control-allow-origin"), "*");
+    const fits = await fetch(`${stage}/users/u1/notes/n1?q=${"x".repeat(9_000)}`);
+    assert.equal(fits.status, 200);
+    assert.equal(events.length, 1);
+  });
+
+  it("answers 414 when an authorized method's ARN would pass 1,600 bytes", async () => {
+    const authorized = api.methods.map((m) =>
+      m.httpMethod === "GET" && m.path === "/users/{userId}/notes/{noteId}"
+        ? { ...m, userPoolIds: ["pool"] }
+        : m,
+    );
+    gateway = await startGateway({
+      api: { ...api, methods: authorized },
+      region: "ap-northeast-2",
+      authorize: async () => ({ claims: { sub: "u1" } }),
+      invoke: async (_, event) => {
+        events.push(event);
+        return outcome({ result: { statusCode: 200, body: "{}" } });
+      },
+    });
+    const stage = `${gateway.url}/dev`;
+    // arn:aws:execute-api:ap-northeast-2:123456789012:<10>/dev/GET/users/u1/notes/<id>: 82 + id
+    assert.equal((await fetch(`${stage}/users/u1/notes/${"n".repeat(1_518)}`)).status, 200);
+    const over = await fetch(`${stage}/users/u1/notes/${"n".repeat(1_519)}`);
+    assert.equal(over.status, 414);
     assert.equal(events.length, 1);
   });
 
