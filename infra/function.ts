@@ -49,8 +49,12 @@ export interface FunctionArgs {
 
 // The Node.js 24 runtime carries AWS SDK v3, so the archive needs none of the program's
 // dependencies as whole folders: excluding them all leaves the serialised handler alone in the
-// zip, plus the single files of the modules a function asks for.
-const RUNTIME_PROVIDED = Object.keys(packageJson.dependencies);
+// zip, plus the single files of the modules a function asks for. Pulumi's code paths walk the
+// optional dependencies too (the local runtime's Node.js binaries): never shipped either.
+const NOT_SHIPPED = [
+  ...Object.keys(packageJson.dependencies),
+  ...Object.keys(packageJson.optionalDependencies),
+];
 
 /** One Lambda function with its own role, its own log group and nothing else. */
 export class Function extends pulumi.ComponentResource {
@@ -117,7 +121,7 @@ export class Function extends pulumi.ComponentResource {
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         tracingConfig: { mode: tracing ? "Active" : "PassThrough" },
         codePathOptions: {
-          extraExcludePackages: [...RUNTIME_PROVIDED],
+          extraExcludePackages: [...NOT_SHIPPED],
           extraIncludePaths: moduleFiles(args.modules ?? []),
         },
       },

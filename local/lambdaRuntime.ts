@@ -19,6 +19,11 @@ export interface FunctionOptions {
   environment?: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
+  /**
+   * The Node.js binary the environments run on (see nodeRuntime.ts); default this process's.
+   * The runtime's variables name its major.
+   */
+  node?: { execPath: string; version: string };
   /** Execution environments at once; invocations beyond that wait. Default 4. */
   maxConcurrency?: number;
   /** Each line the function writes, as it comes, e.g. to print it with a prefix. */
@@ -131,6 +136,8 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
   assertIsolated(taskRoot);
   const maxConcurrency = options.maxConcurrency ?? 4;
   const timeoutMs = options.timeoutSeconds * 1000;
+  const node = options.node ?? { execPath: process.execPath, version: process.version };
+  const nodeMajor = node.version.slice(1).split(".")[0];
   const region = options.environment?.AWS_REGION ?? process.env.AWS_REGION ?? "us-east-1";
   const baseEnv: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
@@ -138,7 +145,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     TZ: "UTC",
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
-    // The SDK warns about the host's Node.js 20; the nodejs24.x runtime it stands in for would not.
+    // The SDK warns about an old host Node.js; the nodejs24.x runtime it stands in for would not.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...options.environment,
     AWS_LAMBDA_FUNCTION_NAME: options.name,
@@ -146,7 +153,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${options.name}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${nodeMajor}.x`,
     _HANDLER: options.handler,
     LAMBDA_TASK_ROOT: taskRoot,
     NODE_PATH: runtimeProvidedModules(),
@@ -181,6 +188,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
   function spawn(): Environment {
     const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
     const child = fork(WORKER, [], {
+      execPath: node.execPath,
       cwd: taskRoot,
       env: { ...baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStream },
       // Not the parent's flags (ts-node); the heap capped near the memory size, as Lambda does.

@@ -17,6 +17,7 @@ import { startGateway } from "./gateway";
 import { accessDeniedMessage, evaluate } from "./iam";
 import { extractArchive } from "./lambdaArchive";
 import { startFunction } from "./lambdaRuntime";
+import { nodeFor } from "./nodeRuntime";
 import type { InvokeOutcome, LambdaFunction, LogLine } from "./lambdaRuntime";
 import { buildModel } from "./model";
 import type { LocalApp, LocalFunction } from "./model";
@@ -210,6 +211,7 @@ async function startLocked(
         },
         onLog: (line) => options.onFunctionLog?.(fn.name, line),
         inspect: options.inspect,
+        node: nodeFor(fn.runtime),
       });
       functions.set(fn.name, lambda);
       opened.push(lambda);

@@ -51,6 +51,8 @@ export interface LocalFunction {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
+  /** The declared Lambda runtime, e.g. `nodejs24.x`. */
+  runtime: string;
   roleArn: string;
   roleName: string;
   /** Every statement of the role's inline policies. */
@@ -238,6 +240,7 @@ export function buildModel(recorded: RecordedStack): LocalApp {
       environment: record((f.inputs.environment as { variables?: unknown })?.variables),
       timeoutSeconds: Number(f.inputs.timeout ?? 3),
       memoryMb: Number(f.inputs.memorySize ?? 128),
+      runtime: str(f.inputs.runtime),
       roleArn: str(role.state.arn),
       roleName: str(role.state.name),
       statements,

@@ -1,6 +1,7 @@
 // `npm start`: the whole application of a stack on this machine, no AWS account needed.
 // Usage: npm start -- --help
 import { startLocalStack } from "./localStack";
+import { nodeFor } from "./nodeRuntime";
 import { parseStartOptions, PORT_OPTIONS, USAGE } from "./startOptions";
 import type { StartOptions } from "./startOptions";
 
@@ -57,6 +58,11 @@ async function main(): Promise<void> {
   if (demoUser && local.cognito) {
     console.log(`\n  demo user  ${demoUser.email} / ${demoUser.password}  (dev only)`);
     console.log("  sign-up codes the pool would email are printed below as [cognito] lines");
+  }
+  for (const runtime of new Set(app.functions.map((f) => f.runtime))) {
+    const node = nodeFor(runtime);
+    if (node.warning) console.warn(`\n  warning: ${node.warning}`);
+    else console.log(`  runtime    ${runtime} on Node.js ${node.version}`);
   }
   for (const fn of app.functions.filter((f) => f.managedPolicyArns.length > 0)) {
     console.warn(

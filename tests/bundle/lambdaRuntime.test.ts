@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { MAX_SYNC_PAYLOAD_BYTES, RequestTooLarge, startFunction } from "../../local/lambdaRuntime";
 import type { FunctionOptions, InvokeOutcome, LambdaFunction } from "../../local/lambdaRuntime";
+import { nodeFor } from "../../local/nodeRuntime";
 
 const HANDLERS = `
 exports.probe = async (event, context) => {
@@ -37,6 +38,7 @@ exports.exclusive = async () => {
 exports.callback = (event, context, callback) => setTimeout(() => callback(null, { echo: event }), 10);
 exports.fails = async () => { throw new TypeError("no such thing"); };
 exports.sized = async (event) => "A".repeat(event.n);
+exports.version = async () => ({ node: process.version, env: process.env.AWS_EXECUTION_ENV });
 exports.chatty = async (event) => {
   console.log("hello", event.who);
   console.error("oops %d", 42);
@@ -219,6 +221,12 @@ describe("Lambda runtime emulator", () => {
     await assert.rejects(waiting, /closed/);
     assert.equal(outcomeKind(await running), "error");
     await assert.rejects(fn.invoke({}), /closed/);
+  });
+
+  it("runs on the Node.js it is given, and names that runtime", async () => {
+    const node = nodeFor("nodejs24.x");
+    const outcome = await start("version", { node }).invoke({});
+    assert.deepEqual(resultOf(outcome), { node: node.version, env: "AWS_Lambda_nodejs24.x" });
   });
 
   it("holds a response to Lambda's 6,291,556-byte payload limit, as JSON bytes", async () => {

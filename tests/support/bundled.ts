@@ -9,6 +9,7 @@ import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { assetMap, extractArchive } from "../../local/lambdaArchive";
 import { startFunction } from "../../local/lambdaRuntime";
+import { nodeFor } from "../../local/nodeRuntime";
 import type { InvokeOutcome, LambdaFunction } from "../../local/lambdaRuntime";
 import type { RecordedResource, StackGraph } from "../harness/graph";
 
@@ -80,6 +81,8 @@ export function startBundled(resource: RecordedResource, aws: Record<string, str
     environment: { ...variables, ...aws },
     timeoutSeconds: resource.inputs.timeout as number,
     memoryMb: resource.inputs.memorySize as number,
+    // On the declared runtime's Node.js, as npm start runs it.
+    node: nodeFor(resource.inputs.runtime as string),
   });
   return {
     resource,
