@@ -1,37 +1,35 @@
 // Where things live in the notes bucket: CSV uploads under `imports/`, each import's results
-// beside its CSV, and the scheduled exports by date. The infrastructure builds the upload filter
+// under `results/`, and the scheduled exports by date. The infrastructure builds the upload rule
 // and the functions' S3 grants from the same prefixes, so the two cannot drift apart.
 
-/** Uploads here, ending in `CSV_SUFFIX`, are imported. */
+/** Uploads here, ending in `CSV_SUFFIX` in any case, are imported. */
 export const IMPORTS_PREFIX = "imports/";
-/**
- * Lowercase only, as S3's notification filter compares it: `.CSV` is not imported. A filter on
- * the prefix alone, with the handler deciding case-insensitively, would also run the function
- * for each `.json` it writes beside the CSV, only to be skipped; this way its outputs never
- * start it.
- */
+/** Matched in any case by the workflow's EventBridge rule: `notes.CSV` is imported too. */
 export const CSV_SUFFIX = ".csv";
 /** The scheduled export writes `exports/<YYYY-MM-DD>/<userId>.json`. */
 export const EXPORTS_PREFIX = "exports/";
 
-/** Whether a created object is a CSV upload to import: exactly what the S3 filter lets through. */
-export function isCsvUpload(key: string): boolean {
-  return key.startsWith(IMPORTS_PREFIX) && key.endsWith(CSV_SUFFIX);
+/**
+ * What the import workflow writes for one version of one upload: its report and its parts'
+ * results. encodeURIComponent is injective and leaves no "/", so two upload keys never share a
+ * folder, and nothing here is under `imports/` (see infra/importWorkflow.ts).
+ */
+export const RESULTS_PREFIX = "results/";
+
+/** `results/imports%2Fnotes.csv/<etag>/`: the folder of one version of one upload. */
+export function resultsFolder(uploadKey: string, etag: string): string {
+  if (!/^[0-9A-Za-z-]+$/.test(etag)) throw new Error(`"${etag}" is not an S3 ETag`);
+  return `${RESULTS_PREFIX}${encodeURIComponent(uploadKey)}/${etag}/`;
 }
 
-/** The key without its `.csv`: `imports/notes.csv` → `imports/notes`. */
-function baseOf(csvKey: string): string {
-  return csvKey.endsWith(CSV_SUFFIX) ? csvKey.slice(0, -CSV_SUFFIX.length) : csvKey;
+/** The import's report: counts, refused rows by line, and where it stopped, why. */
+export function reportKey(uploadKey: string, etag: string): string {
+  return `${resultsFolder(uploadKey, etag)}report.json`;
 }
 
-/** The CSV converted to JSON: `imports/notes.csv` → `imports/notes.json`. */
-export function convertedKey(csvKey: string): string {
-  return `${baseOf(csvKey)}.json`;
-}
-
-/** The rows that were not loaded: `imports/notes.csv` → `imports/notes.errors.json`. */
-export function errorsKey(csvKey: string): string {
-  return `${baseOf(csvKey)}.errors.json`;
+/** One part's notes converted to JSON and the rows it refused. */
+export function partResultKey(uploadKey: string, etag: string, index: number): string {
+  return `${resultsFolder(uploadKey, etag)}part-${String(index).padStart(5, "0")}.json`;
 }
 
 /** One user's notes in the export of one day. */

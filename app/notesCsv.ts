@@ -5,7 +5,13 @@ import { parse } from "csv-parse/sync";
 import { derivedNoteId, isValidId, isValidNoteId } from "./ids";
 import { MAX_NOTE_CHARS, noteLength } from "./notes";
 
-const CSV_HEADER = ["UserId", "NoteId", "Note"] as const;
+export const CSV_HEADER = ["UserId", "NoteId", "Note"] as const;
+
+/**
+ * Each record ends at CRLF, LF or CR, whichever comes: left to itself csv-parse takes the first
+ * line end it meets for the whole file, and an LF file with one CRLF row would store "x\r".
+ */
+export const RECORD_DELIMITERS = ["\r\n", "\n", "\r"];
 
 /** A row as it is loaded, and as the CSV's JSON conversion lists it. */
 export interface CsvNote {
@@ -93,6 +99,7 @@ export function readNotesCsv(bytes: Buffer, source: string): NotesCsv {
   try {
     parse(bytes, {
       bom: true,
+      record_delimiter: RECORD_DELIMITERS,
       skip_empty_lines: true,
       relax_column_count: true,
       relax_quotes: true,
@@ -126,33 +133,46 @@ export function readNotesCsv(bytes: Buffer, source: string): NotesCsv {
 
   const notes: CsvNote[] = [];
   const rejectedRows: RejectedRow[] = [];
-  const lineOfKey = new Map<string, number>();
+  const checker = rowChecker(source);
   let previousEnd = header.end;
   for (const { fields, end } of rows) {
     const line = lines.startingAt(previousEnd);
     previousEnd = end;
-    const problem = problemWith(fields, line);
-    if (problem) {
-      rejectedRows.push(problem);
-      continue;
-    }
-    const [userId, givenNoteId, note] = fields;
-    const noteId = givenNoteId || derivedNoteId(source, line, [userId, note]);
-    // One batch may not write a key twice, and a file should not say two things about one note.
-    const key = `${userId}\u0000${noteId}`;
-    const first = lineOfKey.get(key);
-    if (first !== undefined) {
-      rejectedRows.push(
-        rejected(
-          line,
-          "DuplicateNote",
-          `UserId ${userId}, NoteId ${noteId} is already on line ${first}`,
-        ),
-      );
-      continue;
-    }
-    lineOfKey.set(key, line);
-    notes.push({ UserId: userId, NoteId: noteId, Note: note });
+    const checked = checker.check(fields, line);
+    if ("rejected" in checked) rejectedRows.push(checked.rejected);
+    else notes.push(checked.note);
   }
   return { notes, rejected: rejectedRows };
+}
+
+/**
+ * The row rules, record by record (a closure, not a class: Pulumi's serialiser drops class field
+ * initialisers): a good row becomes a note (with a NoteId derived from
+ * `source`, its line and its content when it has none); a bad one, or a second row for the same
+ * note, is rejected with its line and a code.
+ */
+export function rowChecker(source: string) {
+  const lineOfKey = new Map<string, number>();
+  return {
+    check(fields: string[], line: number): { note: CsvNote } | { rejected: RejectedRow } {
+      const problem = problemWith(fields, line);
+      if (problem) return { rejected: problem };
+      const [userId, givenNoteId, note] = fields;
+      const noteId = givenNoteId || derivedNoteId(source, line, [userId, note]);
+      // One batch may not write a key twice, and a file should not say two things about one note.
+      const key = `${userId}\u0000${noteId}`;
+      const first = lineOfKey.get(key);
+      if (first !== undefined) {
+        return {
+          rejected: rejected(
+            line,
+            "DuplicateNote",
+            `UserId ${userId}, NoteId ${noteId} is already on line ${first}`,
+          ),
+        };
+      }
+      lineOfKey.set(key, line);
+      return { note: { UserId: userId, NoteId: noteId, Note: note } };
+    },
+  };
 }

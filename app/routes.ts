@@ -1,9 +1,13 @@
 // The application's routes, tasks and tables as plain data: the infrastructure builds the API,
 // the functions, their IAM grants and the tables from these, so app and infra cannot drift apart.
 import type { Context } from "aws-lambda";
-import { EXPORTS_PREFIX, IMPORTS_PREFIX } from "./bucketLayout";
+import { EXPORTS_PREFIX, IMPORTS_PREFIX, RESULTS_PREFIX } from "./bucketLayout";
 import type { Handler } from "./http";
-import { importNotes } from "./importNotes";
+import { checkImport } from "./importCheck";
+import { loadImportPart } from "./importLoadPart";
+import { reportImport } from "./importReport";
+import { splitImport } from "./importSplit";
+import type { ImportWorkflowSettings } from "./importWorkflowDefinition";
 import { listMembers, shuffleMember } from "./members";
 import { createNote, deleteNote, exportNotes, getNote, listNotes, updateNote } from "./notes";
 import { exportAllNotes } from "./scheduledExport";
@@ -122,7 +126,7 @@ export const routes: readonly RouteSpec[] = [
   },
 ];
 
-/** A function that an event runs rather than a route: an upload to the notes bucket, a schedule. */
+/** A function that an event runs rather than a route: the schedule. */
 export interface TaskSpec {
   name: string;
   table: TableKey;
@@ -138,15 +142,6 @@ export interface TaskSpec {
 }
 
 export const tasks = {
-  /** Each `.csv` created under `imports/`: convert, load, report. */
-  importNotes: {
-    name: "importNotes",
-    table: "notes",
-    actions: ["dynamodb:BatchWriteItem"],
-    objects: { prefix: IMPORTS_PREFIX, actions: ["s3:GetObject", "s3:PutObject"] },
-    modules: ["csv-parse/sync"],
-    handler: importNotes,
-  },
   /** On the environment's schedule: every user's notes into `exports/<date>/`. */
   exportAllNotes: {
     name: "exportAllNotes",
@@ -157,3 +152,48 @@ export const tasks = {
     handler: exportAllNotes,
   },
 } satisfies Record<string, TaskSpec>;
+
+/** A step of the import workflow: Step Functions invokes its function and waits for its answer. */
+export interface StepSpec {
+  name: string;
+  /** Exactly the DynamoDB actions it calls, on one table; none when it uses no table. */
+  table?: { key: TableKey; actions: string[] };
+  /** Exactly the S3 actions it calls on the notes bucket's objects, by key prefix. */
+  objects: { prefix: string; actions: string[] }[];
+  /** Modules it requires that the Lambda runtime does not provide (it provides the AWS SDK). */
+  modules: string[];
+  /** Runs once per Lambda container and returns the step's handler. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handler: () => (input: any) => Promise<unknown>;
+}
+
+/** Reading the upload's version Check found: GetObjectVersion where the bucket keeps versions. */
+const READ_UPLOAD = { prefix: IMPORTS_PREFIX, actions: ["s3:GetObject", "s3:GetObjectVersion"] };
+
+/** The import workflow's steps (app/importWorkflowDefinition.ts, infra/importWorkflow.ts). */
+export const importSteps = {
+  /** HeadObject and the header of the upload; an earlier report of the same version. */
+  check: {
+    name: "importCheck",
+    objects: [READ_UPLOAD, { prefix: RESULTS_PREFIX, actions: ["s3:GetObject"] }],
+    modules: ["csv-parse/sync"],
+    handler: checkImport,
+  },
+  /** The upload scanned into record-aligned parts. */
+  split: { name: "importSplit", objects: [READ_UPLOAD], modules: [], handler: splitImport },
+  /** One part: rows into the table, its result into the run's folder. */
+  loadPart: {
+    name: "importLoadPart",
+    table: { key: "notes", actions: ["dynamodb:BatchWriteItem"] },
+    objects: [READ_UPLOAD, { prefix: RESULTS_PREFIX, actions: ["s3:PutObject"] }],
+    modules: ["csv-parse"],
+    handler: loadImportPart,
+  },
+  /** The parts' results read back and the report written beside them. */
+  report: {
+    name: "importReport",
+    objects: [{ prefix: RESULTS_PREFIX, actions: ["s3:GetObject", "s3:PutObject"] }],
+    modules: [],
+    handler: reportImport,
+  },
+} satisfies Record<keyof ImportWorkflowSettings["functions"], StepSpec>;

@@ -7,12 +7,16 @@
 import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { routes, tasks } from "../app/routes";
+import { importSteps, routes, tasks } from "../app/routes";
 import type { HandlerFactory } from "../infra/function";
 import type { ArchiveEntry } from "../local/lambdaArchive";
 
 const out = process.argv[process.argv.indexOf("--out") + 1];
-const functions: { name: string; handler: HandlerFactory }[] = [...routes, ...Object.values(tasks)];
+const functions: { name: string; handler: HandlerFactory }[] = [
+  ...routes,
+  ...Object.values(tasks),
+  ...Object.values(importSteps),
+];
 const archives: Record<string, Promise<Record<string, ArchiveEntry>>> = {};
 
 async function entry(value: unknown): Promise<ArchiveEntry> {

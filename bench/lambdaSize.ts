@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { routes, tasks } from "../app/routes";
+import { importSteps, routes, tasks } from "../app/routes";
 import { assetMap, extractArchive } from "../local/lambdaArchive";
 import type { AssetMap } from "../local/lambdaArchive";
 import { recordStack } from "../local/recordStack";
@@ -27,18 +27,29 @@ const INDEX = "__index.js";
 
 const run = promisify(execFile);
 
+/** What every import step finds in its input: the object, a part, the event it came from. */
+const IMPORT_STEP_INPUT = {
+  detail: { bucket: { name: "bench" }, object: { key: "imports/bench.csv" } },
+  checked: {
+    object: { bucket: "bench", key: "imports/bench.csv", etag: "e", size: 30, lastModified: "" },
+  },
+  loaded: [{ index: 1, firstLine: 2, read: 1, stored: 0, refused: 1, resultKey: "results/x" }],
+  object: { bucket: "bench", key: "imports/bench.csv", etag: "e", size: 30, lastModified: "" },
+  part: { index: 1, start: 19, end: 30, firstLine: 2 },
+};
+
 /** Every function, and an invocation that runs its handler without reaching AWS. */
 const FUNCTIONS: { name: string; probe: Probe }[] = [
   ...routes.map((route) => ({ name: route.name, probe: ROUTE_PROBE })),
-  // No records: nothing to import.
-  {
-    name: tasks.importNotes.name,
+  // The import's steps: each one's first call fails at once, like the export's below.
+  ...Object.values(importSteps).map((step) => ({
+    name: step.name,
     probe: {
-      event: { Records: [] },
-      expected: (outcome) =>
-        "result" in outcome && JSON.stringify(outcome.result) === JSON.stringify([]),
+      event: IMPORT_STEP_INPUT,
+      expected: (outcome: Parameters<Probe["expected"]>[0]) =>
+        "error" in outcome && /ECONNREFUSED/.test(outcome.error.errorMessage + outcome.logs),
     },
-  },
+  })),
   // Its first call fails at once: every AWS endpoint is a closed local port (see main).
   {
     name: tasks.exportAllNotes.name,

@@ -409,6 +409,72 @@ export const CONSTRAINTS: readonly Constraint[] = [
     source: "internal/service/events/rule.go description validation.StringLenBetween(0, 512)",
   },
 
+  {
+    // Upstream measures the pattern after normalising its JSON; the program writes it compact.
+    type: "aws:cloudwatch/eventRule:EventRule",
+    property: "eventPattern",
+    key: "event_pattern",
+    rule: {
+      kind: "length",
+      min: 0,
+      max: 4096,
+      message: "{qkey} cannot be longer than 4096 characters: {qvalue}",
+    },
+    source:
+      "internal/service/events/rule.go event_pattern validateEventPatternValue (maxJSONLength 4096)",
+  },
+
+  // Step Functions
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "name",
+    key: "name",
+    rule: {
+      kind: "length",
+      min: 0,
+      max: 80,
+      message: "{qkey} cannot be longer than 80 characters",
+    },
+    source:
+      "internal/service/sfn/state_machine.go name + internal/service/sfn/validate.go validStateMachineName",
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "name",
+    key: "name",
+    rule: {
+      kind: "pattern",
+      pattern: "^[a-zA-Z0-9_-]+$",
+      message: "{qkey} must be composed with only these characters [a-zA-Z0-9-_]: {value}",
+    },
+    source:
+      "internal/service/sfn/state_machine.go name + internal/service/sfn/validate.go validStateMachineName",
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "definition",
+    key: "definition",
+    rule: { kind: "length", min: 0, max: 1024 * 1024 },
+    source:
+      "internal/service/sfn/state_machine.go definition validation.StringLenBetween(0, 1024*1024)",
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "type",
+    key: "type",
+    rule: { kind: "oneOf", values: ["STANDARD", "EXPRESS"] },
+    source:
+      "internal/service/sfn/state_machine.go type validation.StringInSlice(sfn.StateMachineType_Values(), false)",
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "loggingConfiguration.level",
+    key: "level",
+    rule: { kind: "oneOf", values: ["ALL", "ERROR", "FATAL", "OFF"] },
+    source:
+      "internal/service/sfn/state_machine.go logging_configuration.level validation.StringInSlice(sfn.LogLevel_Values(), false)",
+  },
+
   // API Gateway integration
   {
     type: "aws:apigateway/integration:Integration",

@@ -114,6 +114,11 @@ export function mockState(
           arn: `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${physical}`,
         },
       };
+    case "aws:sfn/stateMachine:StateMachine": {
+      // The provider keeps the ARN as the id.
+      const arn = `arn:aws:states:${region}:${ACCOUNT_ID}:stateMachine:${physical}`;
+      return { id: arn, state: { ...base, name: physical, arn } };
+    }
     case "aws:apigateway/restApi:RestApi": {
       const id = fakeId(name);
       return {

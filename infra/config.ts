@@ -35,6 +35,8 @@ export interface EnvironmentConfig {
     /** Seconds an event may wait for a successful run before it goes to the dead-letter queue. */
     maximumEventAgeSeconds: number;
   };
+  /** Parts of one CSV the import workflow loads at the same time (its Map's MaxConcurrency). */
+  importMaxConcurrency: number;
   /** X-Ray tracing on the API stage and every function. */
   tracing: boolean;
   apiAccessLogs: boolean;
@@ -175,6 +177,8 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
       maximumRetryAttempts: cfg.integer("eventMaximumRetryAttempts", 0, 2),
       maximumEventAgeSeconds: cfg.integer("eventMaximumAgeSeconds", 60, 21_600),
     },
+    // Each part is one Lambda and its share of the table's writes; 40 is where inline Map stops.
+    importMaxConcurrency: cfg.integer("importMaxConcurrency", 1, 40),
     tracing: cfg.boolean("tracing"),
     apiAccessLogs: cfg.boolean("apiAccessLogs"),
     throttle: {

@@ -99,3 +99,64 @@ export function denyInsecureTransport(bucketArn: Arn): aws.iam.PolicyStatement {
 export function queueSending(queueArn: Arn): aws.iam.PolicyStatement {
   return { Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn };
 }
+
+/** Invoking exactly these functions, e.g. a state machine's own steps. */
+export function functionInvoking(functionArns: Arn[]): aws.iam.PolicyStatement {
+  return { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: functionArns };
+}
+
+/**
+ * What Step Functions needs to send a state machine's logs to CloudWatch Logs. These actions
+ * take no resource narrower than `*` (Step Functions developer guide, "Using CloudWatch Logs to
+ * log execution history": https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).
+ */
+export function logDelivery(): aws.iam.PolicyStatement {
+  return {
+    Effect: "Allow",
+    Action: [
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+    ],
+    Resource: "*",
+  };
+}
+
+/** X-Ray for a state machine: its segments and the sampling rules; AWS offers no narrower resource. */
+export function workflowTraceWriting(): aws.iam.PolicyStatement {
+  return {
+    Effect: "Allow",
+    Action: [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ],
+    Resource: "*",
+  };
+}
+
+/** Starting executions of exactly one state machine. */
+export function executionStarting(stateMachineArn: Arn): aws.iam.PolicyStatement {
+  return { Effect: "Allow", Action: "states:StartExecution", Resource: stateMachineArn };
+}
+
+/** Queue policy: an AWS service may send to the queue for one source (e.g. one rule) only. */
+export function queueSendingBy(
+  service: string,
+  queueArn: Arn,
+  sourceArn: Arn,
+): aws.iam.PolicyStatement {
+  return {
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sqs:SendMessage",
+    Resource: queueArn,
+    Condition: { ArnEquals: { "aws:SourceArn": sourceArn } },
+  };
+}

@@ -4,11 +4,13 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CSV_SUFFIX, IMPORTS_PREFIX } from "../app/bucketLayout";
-import { routes, tables, tasks, TableKey, TaskSpec } from "../app/routes";
+import { importWorkflowDefinition } from "../app/importWorkflowDefinition";
+import { importSteps, routes, tables, tasks, StepSpec, TableKey, TaskSpec } from "../app/routes";
 import { Api } from "../infra/api";
 import { ApplicationRole } from "../infra/applicationRole";
 import { EnvironmentConfig, PROJECT } from "../infra/config";
 import { Function } from "../infra/function";
+import { ImportWorkflow } from "../infra/importWorkflow";
 import { objectAccess, tableAccess } from "../infra/iamDocuments";
 import { NotesBucket } from "../infra/notesBucket";
 import { PrivateBucket } from "../infra/privateBucket";
@@ -16,7 +18,6 @@ import { Schedule } from "../infra/schedule";
 import { SiteBucket } from "../infra/siteBucket";
 import { cognitoEndpoint } from "../infra/siteConfig";
 import { Table } from "../infra/table";
-import { UploadTrigger } from "../infra/uploadTrigger";
 import { UserPool } from "../infra/userPool";
 
 export interface StackOutputs {
@@ -27,6 +28,7 @@ export interface StackOutputs {
   applicationRoleArn: pulumi.Output<string>;
   deleteBucketPolicyArn: pulumi.Output<string>;
   notesBucketName: pulumi.Output<string>;
+  importStateMachineArn: pulumi.Output<string>;
   userPoolId: pulumi.Output<string>;
   userPoolClientId: pulumi.Output<string>;
 }
@@ -36,6 +38,17 @@ export const SITE_DIR = path.join(__dirname, "..", "site");
 /** `serverless-notes-dev-<what>`: the one place physical names are derived. */
 export function physicalName(environment: string, what: string): string {
   return `${PROJECT}-${environment}-${what}`;
+}
+
+type ImportStepKey = keyof typeof importSteps;
+
+/** Each import step made into what the workflow's component takes. */
+function mapSteps<T>(make: (step: StepSpec) => T): Record<ImportStepKey, T> {
+  const keys = Object.keys(importSteps) as ImportStepKey[];
+  return Object.fromEntries(keys.map((key) => [key, make(importSteps[key])])) as Record<
+    ImportStepKey,
+    T
+  >;
 }
 
 export function buildEnvironment(environment: string, config: EnvironmentConfig): StackOutputs {
@@ -199,15 +212,50 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
       opts,
     );
 
-  // Each CSV uploaded under imports/ is converted and loaded into the Notes table.
-  new UploadTrigger(
-    tasks.importNotes.name,
+  // Each CSV uploaded under imports/ (.csv in any case) starts the import workflow: checked,
+  // split, loaded in parts, and always reported (infra/importWorkflow.ts).
+  const importWorkflow = new ImportWorkflow(
+    "importNotes",
     {
+      stateMachineName: physicalName(environment, "importNotes"),
+      ruleName: physicalName(environment, "importNotes"),
       bucket: notesBucket,
-      function: taskFunction(tasks.importNotes, {}),
       prefix: IMPORTS_PREFIX,
       suffix: CSV_SUFFIX,
-      sourceAccount: account.accountId,
+      steps: mapSteps((step) => {
+        const table = step.table && tableResources[step.table.key];
+        return {
+          name: step.name,
+          functionName: physicalName(environment, step.name),
+          handlerFactory: step.handler,
+          grants: [
+            ...(table && step.table ? [tableAccess(table.arn, step.table.actions)] : []),
+            ...step.objects.map((o) => objectAccess(notesBucket.arn, o.prefix, o.actions)),
+          ],
+          modules: step.modules,
+          environment: table ? { TABLE_NAME: table.name } : undefined,
+        };
+      }),
+      definition: (functions) =>
+        importWorkflowDefinition({
+          functions,
+          maxConcurrency: config.importMaxConcurrency,
+          // The function's own timeout ends a step first; this only bounds a lost invocation.
+          taskTimeoutSeconds: config.eventFunction.timeoutSeconds + 30,
+        }),
+      // No caller waits: the steps get the event functions' size and time.
+      functionSettings: {
+        ...functionSettings,
+        memoryMb: config.eventFunction.memoryMb,
+        timeoutSeconds: config.eventFunction.timeoutSeconds,
+      },
+      logRetentionDays: config.logRetentionDays,
+      tracing: config.tracing,
+      alarms: config.alarms,
+      delivery: {
+        maximumRetryAttempts: config.eventFunction.maximumRetryAttempts,
+        maximumEventAgeSeconds: config.eventFunction.maximumEventAgeSeconds,
+      },
     },
     opts,
   );
@@ -250,6 +298,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     applicationRoleArn: applicationRole.roleArn,
     deleteBucketPolicyArn: applicationRole.deleteBucketPolicyArn,
     notesBucketName: notesBucket.bucketName,
+    importStateMachineArn: importWorkflow.stateMachineArn,
     userPoolId: userPool.userPoolId,
     userPoolClientId: userPool.clientId,
   };

@@ -23,5 +23,6 @@ export const membersTableName = outputs.membersTableName;
 export const applicationRoleArn = outputs.applicationRoleArn;
 export const deleteBucketPolicyArn = outputs.deleteBucketPolicyArn;
 export const notesBucketName = outputs.notesBucketName;
+export const importStateMachineArn = outputs.importStateMachineArn;
 export const userPoolId = outputs.userPoolId;
 export const userPoolClientId = outputs.userPoolClientId;

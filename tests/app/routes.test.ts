@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Handler } from "../../app/http";
-import { routes, tables, tasks } from "../../app/routes";
+import { importSteps, routes, tables, tasks } from "../../app/routes";
 import type { RouteSpec } from "../../app/routes";
 import { startTestDynamo } from "../support/dynamo";
 import type { TestDynamo } from "../support/dynamo";
@@ -172,7 +172,9 @@ describe("routes", () => {
       .map((file) => ({ file, text: readFileSync(path.join(APP_DIR, file), "utf8") }));
     const runtimeProvided =
       /^(@aws-sdk\/client-dynamodb|@aws-sdk\/client-s3|@aws-sdk\/util-dynamodb|node:[a-z_/]+|\.\/[a-zA-Z]+)$/;
-    const shipped = new Set(Object.values(tasks).flatMap((t) => t.modules));
+    const shipped = new Set(
+      [...Object.values(tasks), ...Object.values(importSteps)].flatMap((t) => t.modules),
+    );
     const runtimeImports = (text: string) =>
       [...text.matchAll(/^import (?!type )[^;]*?from "([^"]+)";/gms)].map((m) => m[1]);
 
@@ -191,7 +193,8 @@ describe("routes", () => {
         .flatMap(({ text }) => runtimeImports(text))
         .filter((n) => shipped.has(n));
       assert.deepEqual([...new Set(used)].sort(), [...shipped].sort());
-      assert.deepEqual(tasks.importNotes.modules, ["csv-parse/sync"]);
+      assert.deepEqual(importSteps.check.modules, ["csv-parse/sync"]);
+      assert.deepEqual(importSteps.loadPart.modules, ["csv-parse"]);
       assert.deepEqual(tasks.exportAllNotes.modules, []);
     });
 

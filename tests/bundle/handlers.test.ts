@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { putAll } from "../../app/batchWrite";
-import { routes } from "../../app/routes";
+import { importSteps, routes } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";
 import { assetMap } from "../../local/lambdaArchive";
 import type { DynamoEmulator } from "../../local/dynamodb";
@@ -126,9 +126,13 @@ for (const stack of STACKS) {
     }
 
     it("gives every route a function whose archive is __index.js alone", () => {
-      // Besides the routes' functions, only the notes bucket's (tests/bundle/importNotes.test.ts).
+      // Besides the routes' functions, only the notes bucket's: the import workflow's steps and
+      // the scheduled export.
       const scheduled = graph.config("serverless-notes:exportSchedule") !== "off";
-      const tasks = ["importNotes", ...(scheduled ? ["exportAllNotes"] : [])];
+      const tasks = [
+        ...Object.values(importSteps).map((s) => s.name),
+        ...(scheduled ? ["exportAllNotes"] : []),
+      ];
       assert.deepEqual(
         graph
           .resources("aws:lambda/function:Function")

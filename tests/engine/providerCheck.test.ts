@@ -306,6 +306,48 @@ const cases: RowCase[] = [
     pass: { description: "d".repeat(512) },
     fail: { description: "d".repeat(513) },
   },
+  {
+    type: "aws:cloudwatch/eventRule:EventRule",
+    property: "eventPattern",
+    kind: "length",
+    pass: { eventPattern: JSON.stringify({ source: ["a".repeat(4096 - 15)] }) },
+    fail: { eventPattern: JSON.stringify({ source: ["a".repeat(4096 - 14)] }) },
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "name",
+    kind: "length",
+    pass: { name: "s".repeat(80) },
+    fail: { name: "s".repeat(81) },
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "name",
+    kind: "pattern",
+    pass: { name: "serverless-notes-dev-import_Notes1" },
+    fail: { name: "import.notes" },
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "definition",
+    kind: "length",
+    pass: { definition: "{}" },
+    fail: { definition: " ".repeat(1024 * 1024 + 1) },
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "type",
+    kind: "oneOf",
+    pass: { type: "STANDARD" },
+    fail: { type: "standard" },
+  },
+  {
+    type: "aws:sfn/stateMachine:StateMachine",
+    property: "loggingConfiguration.level",
+    kind: "oneOf",
+    pass: { loggingConfiguration: { level: "ALL" } },
+    fail: { loggingConfiguration: { level: "DEBUG" } },
+  },
   ...(
     [
       ["type", "AWS_PROXY", "LAMBDA"],

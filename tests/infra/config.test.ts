@@ -19,6 +19,10 @@ describe("infra/config", () => {
         maximumRetryAttempts: Number(values["serverless-notes:eventMaximumRetryAttempts"]),
         maximumEventAgeSeconds: Number(values["serverless-notes:eventMaximumAgeSeconds"]),
       });
+      assert.equal(
+        config.importMaxConcurrency,
+        Number(values["serverless-notes:importMaxConcurrency"]),
+      );
     });
   }
 
@@ -45,6 +49,9 @@ describe("infra/config", () => {
     ["serverless-notes:eventMaximumRetryAttempts", "3", /from 0 to 2/],
     ["serverless-notes:eventMaximumAgeSeconds", "59", /from 60 to 21600/],
     ["serverless-notes:eventMaximumAgeSeconds", "21601", /from 60 to 21600/],
+    ["serverless-notes:importMaxConcurrency", "0", /from 1 to 40/],
+    ["serverless-notes:importMaxConcurrency", "41", /from 1 to 40/],
+    ["serverless-notes:importMaxConcurrency", "2.5", /whole number/],
   ];
   for (const [key, value, problem] of bad) {
     it(`rejects ${key} = ${value}, naming the key`, () => {

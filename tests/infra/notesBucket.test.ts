@@ -1,11 +1,8 @@
 import { strict as assert } from "node:assert";
-import { tasks } from "../../app/routes";
 import { Match, mismatches } from "../harness/graph";
 import type { RecordedResource, StackGraph } from "../harness/graph";
-import { flag, forEachStack, numberSetting, physical } from "../support/stackSuite";
+import { flag, forEachStack, physical } from "../support/stackSuite";
 import { assertPrivateBucket } from "../support/privateBucket";
-
-const ACCOUNT = "123456789012";
 
 const LAMBDA_TRUST = {
   Version: "2012-10-17",
@@ -119,101 +116,20 @@ forEachStack("NotesBucket", (graph) => {
     assert.equal(g.outputs.notesBucketName, notesBucket(g).state.bucket);
   });
 
-  describe("the import", () => {
-    it("runs for every object created under imports/ ending in .csv, and for nothing else", () => {
-      const g = graph();
-      const bucket = notesBucket(g);
-      const { fn } = taskFunction(g, "importNotes");
-      const notifications = g.resources("aws:s3/bucketNotification:BucketNotification");
-      assert.equal(notifications.length, 1);
-      const [notification] = notifications;
-      assert.deepEqual(notification.inputs, {
-        bucket: bucket.state.bucket,
-        lambdaFunctions: [
-          {
-            events: ["s3:ObjectCreated:*"],
-            filterPrefix: "imports/",
-            filterSuffix: ".csv",
-            lambdaFunctionArn: fn.state.arn,
-          },
-        ],
-      });
-      // S3 checks its permission to invoke when the notification is saved.
-      const permission = g.resource("aws:lambda/permission:Permission", {
-        principal: "s3.amazonaws.com",
-      });
-      assert.ok(
-        notification.dependsOn.includes(`aws:lambda/permission:Permission::${permission.name}`),
-      );
-    });
-
-    it("may be invoked by S3 for the notes bucket of this account only", () => {
-      const g = graph();
-      const permissions = g.resources("aws:lambda/permission:Permission", {
-        principal: "s3.amazonaws.com",
-      });
-      assert.equal(permissions.length, 1);
-      assert.deepEqual(permissions[0].inputs, {
-        action: "lambda:InvokeFunction",
-        function: physical(g, "importNotes"),
-        principal: "s3.amazonaws.com",
-        sourceArn: notesBucket(g).state.arn,
-        sourceAccount: ACCOUNT,
-        statementId: "AllowS3-importNotes-imports",
-      });
-    });
-
-    it("may read and write imports/* objects and batch-write Notes, and nothing else", () => {
-      const g = graph();
-      const { rolePolicy, logGroup } = taskFunction(g, "importNotes");
-      const table = g.resource("aws:dynamodb/table:Table", { name: physical(g, "Notes") });
-      assert.deepEqual(rolePolicy.inputs.policy, {
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Action: ["dynamodb:BatchWriteItem"], Resource: table.state.arn },
-          {
-            Effect: "Allow",
-            Action: ["s3:GetObject", "s3:PutObject"],
-            Resource: `${String(notesBucket(g).state.arn)}/imports/*`,
-          },
-          ...logAndTraceStatements(g, logGroup),
-        ],
-      });
-      assertOwnRole(g, "importNotes");
-    });
-
-    it("runs like every function, with the table's name and csv-parse's one file beside it", () => {
-      const g = graph();
-      const { fn, logGroup } = taskFunction(g, "importNotes");
-      g.hasResource("aws:lambda/function:Function", {
-        name: physical(g, "importNotes"),
-        runtime: "nodejs24.x",
-        architectures: ["arm64"],
-        handler: "__index.handler",
-        memorySize: numberSetting(g, "eventFunctionMemoryMb"),
-        timeout: numberSetting(g, "eventFunctionTimeoutSeconds"),
-      });
-      assert.deepEqual(fn.inputs.environment, {
-        variables: { TABLE_NAME: physical(g, "Notes") },
-      });
-      assert.equal(logGroup.inputs.retentionInDays, numberSetting(g, "logRetentionDays"));
-      const assets = (fn.inputs.code as { $archive: { assets: Record<string, unknown> } }).$archive
-        .assets;
-      assert.deepEqual(Object.keys(assets).sort(), [
-        "__index.js",
-        "node_modules/csv-parse/dist/cjs/sync.cjs",
-        "node_modules/csv-parse/package.json",
-      ]);
-      assert.deepEqual(tasks.importNotes.modules, ["csv-parse/sync"]);
-    });
-  });
-
   describe("the scheduled export", () => {
     const scheduled = (g: StackGraph) => g.config("serverless-notes:exportSchedule") !== "off";
+    /** Rules and targets besides the import workflow's (tests/infra/importWorkflow.test.ts). */
+    const exportOnly = (g: StackGraph, type: string) =>
+      g
+        .all()
+        .filter(
+          (r) => r.type === type && !g.ancestor(r, "serverless-notes:workflow:ImportWorkflow"),
+        );
 
     it("is scheduled as the stack file says, or not at all when it says off", () => {
       const g = graph();
-      const rules = g.all().filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+      const rules = exportOnly(g, "aws:cloudwatch/eventRule:EventRule");
+      const targets = exportOnly(g, "aws:cloudwatch/eventTarget:EventTarget");
       const exporters = g
         .all()
         .filter(
@@ -224,13 +140,12 @@ forEachStack("NotesBucket", (graph) => {
       if (!scheduled(g)) {
         assert.deepEqual(rules, []);
         assert.deepEqual(exporters, []);
-        assert.equal(g.count("aws:cloudwatch/eventTarget:EventTarget"), 0);
+        assert.deepEqual(targets, []);
         return;
       }
       assert.equal(rules.length, 1);
       assert.equal(rules[0].inputs.scheduleExpression, g.config("serverless-notes:exportSchedule"));
       const { fn } = taskFunction(g, "exportAllNotes");
-      const targets = g.resources("aws:cloudwatch/eventTarget:EventTarget");
       assert.equal(targets.length, 1);
       assert.equal(rules[0].inputs.name, physical(g, "exportAllNotes"));
       // The target's id is the provider's auto-name: `<logical name>-<7 hex>`.
@@ -257,7 +172,7 @@ forEachStack("NotesBucket", (graph) => {
             r.inputs.principal === "events.amazonaws.com",
         );
       if (!scheduled(g)) return assert.deepEqual(permissions, []);
-      const rule = g.resource("aws:cloudwatch/eventRule:EventRule");
+      const [rule] = exportOnly(g, "aws:cloudwatch/eventRule:EventRule");
       assert.equal(permissions.length, 1);
       assertExactly(permissions[0].inputs, {
         action: "lambda:InvokeFunction",

@@ -9,6 +9,7 @@ forEachStack("stack", (graph) => {
       "apiUrl",
       "applicationRoleArn",
       "deleteBucketPolicyArn",
+      "importStateMachineArn",
       "membersTableName",
       "notesBucketName",
       "notesTableName",
@@ -34,6 +35,10 @@ forEachStack("stack", (graph) => {
       new RegExp(`^serverless-notes-${graph().stack}-notes-`),
     );
     assert.match(String(o.applicationRoleArn), /^arn:aws:iam::\d{12}:role\/.+application-role$/);
+    assert.equal(
+      o.importStateMachineArn,
+      `arn:aws:states:${region}:123456789012:stateMachine:serverless-notes-${graph().stack}-importNotes`,
+    );
     assert.match(
       String(o.deleteBucketPolicyArn),
       /^arn:aws:iam::\d{12}:policy\/.+S3-Delete-Bucket-Policy$/,
@@ -78,21 +83,23 @@ forEachStack("stack", (graph) => {
     const lab = flag(g, "labBucket");
     const versioned = flag(g, "notesBucketVersioning");
     const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
-    // Eight routes, the CSV import, and the export where it is scheduled.
-    const functions = 8 + 1 + (scheduled ? 1 : 0);
+    // Eight routes, the import workflow's four steps, and the export where it is scheduled.
+    const functions = 8 + 4 + (scheduled ? 1 : 0);
     // The functions events start: each with its own dead-letter queue.
-    const eventFunctions = 1 + (scheduled ? 1 : 0);
+    const eventFunctions = scheduled ? 1 : 0;
     // The site, the notes bucket, and the lab bucket where enabled.
     const buckets = 2 + (lab ? 1 : 0);
     const expected: Record<string, number> = {
       "aws:dynamodb/table:Table": 2,
       "aws:lambda/function:Function": functions,
-      "aws:iam/rolePolicy:RolePolicy": functions,
-      // One per function, the application role, and API Gateway's logging role where logged.
-      "aws:iam/role:Role": functions + 1 + (accessLogs ? 1 : 0),
-      "aws:cloudwatch/logGroup:LogGroup": functions + (accessLogs ? 1 : 0),
-      // One per route, S3's for the import, EventBridge's for the export.
-      "aws:lambda/permission:Permission": 8 + 1 + (scheduled ? 1 : 0),
+      // One per function, and the import workflow's and EventBridge's for it.
+      "aws:iam/rolePolicy:RolePolicy": functions + 2,
+      // Those roles, the application role, and API Gateway's logging role where logged.
+      "aws:iam/role:Role": functions + 2 + 1 + (accessLogs ? 1 : 0),
+      // One per function, the workflow's executions, and the API's access log where logged.
+      "aws:cloudwatch/logGroup:LogGroup": functions + 1 + (accessLogs ? 1 : 0),
+      // One per route, and EventBridge's for the export.
+      "aws:lambda/permission:Permission": 8 + (scheduled ? 1 : 0),
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/resource:Resource": 6,
       // Eight routes, and an OPTIONS and an ANY (405) answer on each of the four route paths.
@@ -101,17 +108,21 @@ forEachStack("stack", (graph) => {
       "aws:apigateway/deployment:Deployment": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/account:Account": accessLogs ? 1 : 0,
-      // Each function's errors, the API's 5XX, and each dead-letter queue's waiting events.
-      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + eventFunctions : 0,
-      "aws:sqs/queue:Queue": eventFunctions,
+      // Each function's errors, the API's 5XX, each dead-letter queue's waiting events, and the
+      // workflow's failed executions and undelivered events.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + eventFunctions + 2 : 0,
+      "aws:sqs/queue:Queue": eventFunctions + 1,
+      "aws:sqs/queuePolicy:QueuePolicy": 1,
+      "aws:sfn/stateMachine:StateMachine": 1,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": eventFunctions,
       "aws:s3/bucket:Bucket": buckets,
       "aws:s3/bucketPolicy:BucketPolicy": buckets,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": buckets,
       "aws:s3/bucketVersioning:BucketVersioning": versioned ? 1 : 0,
       "aws:s3/bucketNotification:BucketNotification": 1,
-      "aws:cloudwatch/eventRule:EventRule": scheduled ? 1 : 0,
-      "aws:cloudwatch/eventTarget:EventTarget": scheduled ? 1 : 0,
+      // The import's, and the export's where it is scheduled.
+      "aws:cloudwatch/eventRule:EventRule": 1 + (scheduled ? 1 : 0),
+      "aws:cloudwatch/eventTarget:EventTarget": 1 + (scheduled ? 1 : 0),
       "aws:iam/policy:Policy": 1,
       "aws:iam/instanceProfile:InstanceProfile": 1,
       "aws:cognito/userPool:UserPool": 1,

@@ -72,7 +72,8 @@ export interface Bundled {
 
 /** Starts a function as recorded; `aws` adds endpoints, region and credentials. */
 export function startBundled(resource: RecordedResource, aws: Record<string, string>): Bundled {
-  const variables = variablesOf(resource);
+  // Some functions are given no variables at all (the import workflow's check and report).
+  const variables = resource.inputs.environment ? variablesOf(resource) : {};
   const taskRoot = extractArchive(assetMap(resource.inputs.code), ROOT);
   const fn = startFunction({
     name: resource.inputs.name as string,
