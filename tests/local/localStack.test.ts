@@ -14,13 +14,14 @@ import type { RecordedResource, RecordedStack } from "../../local/recordStack";
 import {
   addNote,
   assertCleanSession,
-  chooseUser,
   launchChromium,
   noteItem,
   noteTexts,
   openSession,
   shuffleMood,
+  signIn as signInPage,
   statusAfterAction,
+  waitForNotesOf,
 } from "../support/sitePage";
 
 const NOTES = "serverless-notes-dev-Notes";
@@ -125,9 +126,7 @@ describe("npm start: the dev stack on this machine", function () {
       await browser?.close();
     });
 
-    // Pending until the page signs in (issue 9, the site step): the local gateway now refuses the
-    // notes routes without an ID token, and the page does not get one yet.
-    it.skip("adds, edits and deletes notes and shuffles a mood, as DynamoDB then holds", async () => {
+    it("adds, edits and deletes notes and shuffles a mood, as DynamoDB then holds", async () => {
       const requests: string[] = [];
       const local = await start({
         dataDir: tempDataDir(),
@@ -137,8 +136,9 @@ describe("npm start: the dev stack on this machine", function () {
       assert.match(local.apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/dev$/);
       const session = await openSession(browser, local.siteUrl);
       const { page } = session;
-      const user = `local-${Date.now().toString(36)}`;
-      await chooseUser(page, user);
+      // The demo user signs in through the page: the emulator's token, the gateway's authorizer.
+      const user = await signInPage(page, DEMO.email, DEMO.password);
+      assert.equal(user, (await signIn(local)).sub, "the page's user id is the demo user's sub");
 
       for (const text of ["Buy milk", "Call Jone", "Read chapter 3"]) {
         assert.deepEqual(await addNote(page, text), { kind: "success", text: "Note added." });
@@ -152,7 +152,7 @@ describe("npm start: the dev stack on this machine", function () {
       assert.deepEqual(await statusAfterAction(page), { kind: "success", text: "Note deleted." });
 
       await page.reload();
-      await chooseUser(page, user);
+      await waitForNotesOf(page, user);
       assert.deepEqual(await noteTexts(page), ["Read chapter 3", "Call Jone about the camp"]);
 
       const { picked, board } = await shuffleMood(page);
@@ -175,7 +175,11 @@ describe("npm start: the dev stack on this machine", function () {
       assert.deepEqual(board, storedBoard);
       db.destroy();
 
-      assertCleanSession(session, [local.siteUrl, new URL(local.apiUrl).origin]);
+      assertCleanSession(session, [
+        local.siteUrl,
+        new URL(local.apiUrl).origin,
+        new URL(local.cognito!.endpoint).origin,
+      ]);
       await session.context.close();
       // One log line per request: method, path, status, function, duration.
       assert.ok(

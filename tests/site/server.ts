@@ -1,8 +1,10 @@
 // Two loopback servers for the site test, on different ports so the browser really does CORS:
 // one serves `site/` (plus a generated config.js) like the S3 website endpoint, the other plays
-// API Gateway in front of the application's real route handlers.
+// API Gateway in front of the application's real route handlers, with the Cognito authorizer of
+// the notes routes.
 import { promises as fs } from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import mime from "mime";
@@ -21,8 +23,15 @@ export interface ApiRoute {
   method: string;
   path: string;
   table: string;
+  /** `owner`: behind the Cognito authorizer; `public`: anyone. */
+  access: "owner" | "public";
   handler: () => ProxyHandler;
 }
+
+/** The claims of a valid ID token in an `Authorization` header, or why it is refused. */
+export type Authorize = (
+  authorization: string | undefined,
+) => Promise<{ claims: Record<string, string> } | { refused: string }>;
 
 export interface LocalServer {
   /** Origin plus, for the API, the stage: no trailing slash. */
@@ -34,8 +43,20 @@ export interface LocalServer {
 const PREFLIGHT_HEADERS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-  "Access-Control-Allow-Headers": "Content-Type",
+  "Access-Control-Allow-Headers": "Content-Type,Authorization",
 };
+
+/** A port free right now on loopback, for a server that takes its port from its environment. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 async function listen(
   handler: http.RequestListener,
@@ -88,12 +109,15 @@ const literalCount = (template: string): number =>
 
 /**
  * API Gateway in miniature: `{url}/{stage}/...` runs the route's handler, each built once with
- * `TABLE_NAME` set to its table, as the Lambda function's environment would have it.
+ * `TABLE_NAME` set to its table, as the Lambda function's environment would have it. An `owner`
+ * route first passes `authorize` (its claims reach the handler as
+ * `requestContext.authorizer.claims`) or answers 401, as the Cognito authorizer does.
  */
 export async function startApiServer(options: {
   routes: readonly ApiRoute[];
   tableNames: Record<string, string>;
   stage: string;
+  authorize: Authorize;
 }): Promise<LocalServer> {
   const previousTableName = process.env.TABLE_NAME;
   const routes = options.routes
@@ -135,6 +159,15 @@ export async function startApiServer(options: {
         sendJson(res, 405, { error: { code: "MethodNotAllowed", message: "Method not allowed" } });
         return;
       }
+      let claims: Record<string, string> | undefined;
+      if (match.route.access === "owner") {
+        const checked = await options.authorize(req.headers.authorization);
+        if ("refused" in checked) {
+          sendJson(res, 401, { error: { code: "Unauthorized", message: "Unauthorized" } });
+          return;
+        }
+        claims = checked.claims;
+      }
       const headers: Record<string, string> = {};
       for (let i = 0; i < req.rawHeaders.length; i += 2)
         headers[req.rawHeaders[i]] = req.rawHeaders[i + 1];
@@ -147,7 +180,9 @@ export async function startApiServer(options: {
         headers,
         body: body === "" ? undefined : body,
         stage: options.stage,
+        caller: null,
       });
+      if (claims) event.requestContext.authorizer = { claims };
       const result = await match.route.run(event, lambdaContext(match.route.name));
       for (const [name, value] of Object.entries(result.headers ?? {})) {
         res.setHeader(name, String(value));

@@ -27,18 +27,39 @@ export interface Session {
   page: Page;
   consoleErrors: string[];
   requests: string[];
+  /** The `Authorization` header of each request that had one. */
+  authorizations: string[];
+  /** The Cognito action (`X-Amz-Target` without its service) of each call to Cognito's API. */
+  cognitoTargets: string[];
 }
 
-export async function openSession(browser: Browser, url: string): Promise<Session> {
-  const context = await browser.newContext();
+export async function openSession(
+  browser: Browser,
+  url: string,
+  viewport?: { width: number; height: number },
+): Promise<Session> {
+  const context = await browser.newContext(viewport ? { viewport } : {});
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
-  const session: Session = { context, page, consoleErrors: [], requests: [] };
+  const session: Session = {
+    context,
+    page,
+    consoleErrors: [],
+    requests: [],
+    authorizations: [],
+    cognitoTargets: [],
+  };
   page.on("console", (msg) => {
     if (msg.type() === "error") session.consoleErrors.push(msg.text());
   });
   page.on("pageerror", (err) => session.consoleErrors.push(`pageerror: ${err.message}`));
-  page.on("request", (req) => session.requests.push(req.url()));
+  page.on("request", (req) => {
+    session.requests.push(req.url());
+    const headers = req.headers();
+    if (headers.authorization) session.authorizations.push(headers.authorization);
+    const target = headers["x-amz-target"];
+    if (target) session.cognitoTargets.push(target.replace(/^.*\./, ""));
+  });
   await page.goto(url);
   return session;
 }
@@ -71,11 +92,47 @@ export async function waitForNotesOf(page: Page, userId: string): Promise<void> 
   assert.equal(await page.locator(loaded).count(), 1, `the notes did not load: ${status}`);
 }
 
-export async function chooseUser(page: Page, userId: string): Promise<void> {
-  await page.getByLabel("User id").fill(userId);
-  await page.getByTestId("user-submit").click();
-  await waitForNotesOf(page, userId);
+/** Waits until the signed-in page lists someone's notes; returns whose (the ID token's `sub`). */
+export async function waitForSignedIn(page: Page): Promise<string> {
+  const loaded = '[data-testid="notes-section"][data-loaded-for]:not([aria-busy])';
+  await page.waitForSelector(`${loaded}, [data-testid="status"][data-kind="error"]`);
+  const status = await page.getByTestId("status").textContent();
+  assert.equal(await page.locator(loaded).count(), 1, `not signed in: ${status}`);
+  return (await page.locator(loaded).getAttribute("data-loaded-for")) ?? "";
 }
+
+/** Signs in with the page's form; returns the signed-in person's `sub`. */
+export async function signIn(page: Page, email: string, password: string): Promise<string> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByTestId("auth-submit").click();
+  return waitForSignedIn(page);
+}
+
+/** Creates an account with the page's form; the page then asks for the emailed code. */
+export async function signUp(
+  page: Page,
+  email: string,
+  password: string,
+): Promise<{ kind: string; text: string }> {
+  const toSignUp = page.getByTestId("show-sign-up");
+  if (await toSignUp.isVisible()) await toSignUp.click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByTestId("auth-submit").click();
+  return statusAfterAction(page);
+}
+
+/** Enters the emailed code; right after signing up the page then signs in: returns the `sub`. */
+export async function confirmCode(page: Page, code: string): Promise<string> {
+  await page.getByLabel("Confirmation code").fill(code);
+  await page.getByTestId("auth-submit").click();
+  return waitForSignedIn(page);
+}
+
+/** What the page keeps in localStorage, by key. */
+export const storedItems = (page: Page) =>
+  page.evaluate(() => Object.fromEntries(Object.entries(localStorage)));
 
 /** Waits for the outcome of the action just started and returns what the status area says. */
 export async function statusAfterAction(page: Page): Promise<{ kind: string; text: string }> {
