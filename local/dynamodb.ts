@@ -4,6 +4,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
+import { parseAuthorization, signatureMatches } from "./sigv4";
 
 export interface DynamoEmulatorOptions {
   /** Folder for the LevelDB store; in memory when absent. */
@@ -16,6 +17,12 @@ export interface DynamoEmulatorOptions {
    * allowed. Without it, every call is allowed and signatures are not read.
    */
   authorize?: (request: AuthorizationRequest) => AuthorizationResult;
+  /**
+   * The secret access key of each caller; with `authorize`, every call's SigV4 signature is
+   * verified with it before the call is attributed to its access key id (an id alone is only a
+   * claim anything can send). An unknown id is refused, as AWS refuses one.
+   */
+  secretOf?: (accessKeyId: string) => string | undefined;
 }
 
 export interface AuthorizationRequest {
@@ -55,12 +62,6 @@ function refusal(type: string, message?: Record<string, string>): Upstream {
   };
 }
 
-/** The access key id from `Credential=<AKID>/<date>/<region>/<service>/aws4_request`. */
-function accessKeyIdOf(authorization: string): string | undefined {
-  const scope = /(?:^|[\s,])Credential=([^\s,]*)/.exec(authorization)?.[1]?.split("/") ?? [];
-  return scope.length === 5 && scope[0] ? scope[0] : undefined;
-}
-
 /** The tables a call touches, as IAM authorises them: every table of a batch, one at a time. */
 function tablesOf(operation: string, request: Record<string, unknown>): (string | undefined)[] {
   if (operation === "BatchGetItem" || operation === "BatchWriteItem") {
@@ -78,21 +79,40 @@ function tablesOf(operation: string, request: Record<string, unknown>): (string 
  * The refusal for a call its caller may not make, or undefined to let it through. A call the
  * front cannot attribute to an access key, operation and tables never reaches the store.
  */
-function authorization(
+async function authorization(
   authorize: NonNullable<DynamoEmulatorOptions["authorize"]>,
-  headers: http.IncomingHttpHeaders,
+  secretOf: NonNullable<DynamoEmulatorOptions["secretOf"]>,
+  req: http.IncomingMessage,
   body: Buffer,
-): Upstream | undefined {
+): Promise<Upstream | undefined> {
+  const headers = req.headers;
   const header = headers.authorization ?? "";
   if (!header.trim().startsWith("AWS4-")) {
     return refusal("MissingAuthenticationTokenException", {
       message: "Request is missing Authentication Token",
     });
   }
-  const accessKeyId = accessKeyIdOf(header);
-  if (!accessKeyId) {
+  const signature = parseAuthorization(header.trim());
+  if (!signature) {
     return refusal("IncompleteSignatureException", {
       message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term. Authorization=${header}`,
+    });
+  }
+  // DynamoDB's answers for an unknown key and for a signature made with another secret.
+  const { accessKeyId } = signature;
+  const secret = secretOf(accessKeyId);
+  if (secret === undefined) {
+    return refusal("UnrecognizedClientException", {
+      message: "The security token included in the request is invalid.",
+    });
+  }
+  const signed = { method: req.method ?? "POST", url: req.url ?? "/", headers, body };
+  if (!(await signatureMatches(signed, signature, secret))) {
+    return refusal("InvalidSignatureException", {
+      message:
+        "The request signature we calculated does not match the signature you provided. " +
+        "Check your AWS Secret Access Key and signing method. " +
+        "Consult the service documentation for details.",
     });
   }
   const target = String(headers["x-amz-target"] ?? "");
@@ -195,6 +215,14 @@ export async function startDynamoEmulator(
   options: DynamoEmulatorOptions = {},
 ): Promise<DynamoEmulator> {
   const host = options.host ?? "127.0.0.1";
+  const { authorize, secretOf } = options;
+  if (authorize && !secretOf) {
+    throw new Error("startDynamoEmulator: authorize needs secretOf to verify who is calling");
+  }
+  const refusalFor =
+    authorize && secretOf
+      ? (req: http.IncomingMessage, body: Buffer) => authorization(authorize, secretOf, req, body)
+      : undefined;
   const backend = dynalite({
     path: options.dataDir,
     createTableMs: 0,
@@ -229,10 +257,7 @@ export async function startDynamoEmulator(
       const target = String(req.headers["x-amz-target"] ?? "");
       const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
       // Only a POST reaches the store; GET is the health check, OPTIONS the CORS preflight.
-      const refused =
-        options.authorize && req.method === "POST"
-          ? authorization(options.authorize, req.headers, body)
-          : undefined;
+      const refused = refusalFor && req.method === "POST" ? await refusalFor(req, body) : undefined;
       let upstream =
         refused ?? (await forward(dynalitePort, req.method ?? "POST", req.headers, body));
       if (

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { siteConfigScript } from "../infra/siteConfig";
@@ -61,6 +62,8 @@ export interface LocalStack {
   /** The stage's base URL, as the page's config.js has it. */
   apiUrl: string;
   dynamodbEndpoint: string;
+  /** An operator's credentials for the DynamoDB endpoint: every call allowed (the AWS CLI, tests). */
+  dynamodbCredentials: { accessKeyId: string; secretAccessKey: string };
   /** The user pool emulator's Cognito API endpoint, when the program declares a pool. */
   cognito?: CognitoEmulator;
   /** Tables kept from an earlier run whose key schema no longer matches the program's. */
@@ -69,7 +72,9 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-const SECRET = "local-secret";
+/** The operator's access key id; its secret is new at every start, like each function's. */
+const ADMIN_KEY = "local-admin";
+const newSecret = () => randomBytes(30).toString("base64");
 
 /** A free port on the host (or the one asked for), known before the program runs. */
 function reservePort(host: string, port = 0): Promise<number> {
@@ -140,7 +145,10 @@ async function startLocked(
 
   // Each DynamoDB call is checked against the calling function's declared policy; the model
   // arrives once the program has run, so the check reads it then.
+  // Who signs with which secret: the DynamoDB front verifies each call's signature with it, so a
+  // function cannot act as another by claiming its access key id.
   const callers = new Map<string, LocalFunction>();
+  const secrets = new Map<string, string>([[ADMIN_KEY, newSecret()]]);
   let tableArns = new Map<string, string>();
   const tableArn = (fn: LocalFunction, name: string) => tableArns.get(name) ?? tableArnIn(fn, name);
   const [recording, emulator] = await Promise.allSettled([
@@ -151,8 +159,10 @@ async function startLocked(
       dataDir,
       host,
       port: options.ports?.dynamodb ?? 0,
+      secretOf: (accessKeyId) => secrets.get(accessKeyId),
       authorize: ({ accessKeyId, action, tableName }) => {
         const fn = callers.get(accessKeyId);
+        // Only the operator and the functions have secrets, so only they get this far.
         if (!fn) return { allowed: true };
         const resource = tableName ? tableArn(fn, tableName) : "*";
         const { decision } = evaluate(fn.statements, action, resource);
@@ -181,12 +191,19 @@ async function startLocked(
     options.rewrite?.(recorded);
     const app = buildModel(recorded);
     tableArns = new Map(app.tables.map((t) => [t.name, t.arn]));
-    for (const fn of app.functions) callers.set(accessKeyOf(fn), fn);
+    for (const fn of app.functions) {
+      callers.set(accessKeyOf(fn), fn);
+      secrets.set(accessKeyOf(fn), newSecret());
+    }
+    const adminCredentials = {
+      accessKeyId: ADMIN_KEY,
+      secretAccessKey: String(secrets.get(ADMIN_KEY)),
+    };
 
     const admin = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: app.region,
-      credentials: { accessKeyId: "local-admin", secretAccessKey: SECRET },
+      credentials: adminCredentials,
     });
     const mismatches = await ensureTables(admin, app.tables);
     admin.destroy();
@@ -207,7 +224,7 @@ async function startLocked(
           AWS_REGION: app.region,
           AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
           AWS_ACCESS_KEY_ID: accessKeyOf(fn),
-          AWS_SECRET_ACCESS_KEY: SECRET,
+          AWS_SECRET_ACCESS_KEY: String(secrets.get(accessKeyOf(fn))),
         },
         onLog: (line) => options.onFunctionLog?.(fn.name, line),
         inspect: options.inspect,
@@ -258,6 +275,7 @@ async function startLocked(
       siteUrl: String(app.outputs.siteUrl ?? website.url),
       apiUrl: String(app.outputs.apiUrl ?? `${gateway.url}/${app.api.stageName}`),
       dynamodbEndpoint: dynamo.endpoint,
+      dynamodbCredentials: adminCredentials,
       cognito,
       mismatches,
       startupMs: Date.now() - started,

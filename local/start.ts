@@ -47,6 +47,11 @@ async function main(): Promise<void> {
   ];
   console.log(`\nserverless-notes (${stack}) is running on this machine:\n`);
   for (const [what, url] of rows) console.log(`  ${what.padEnd(9)} ${url}`);
+  const { accessKeyId, secretAccessKey } = local.dynamodbCredentials;
+  console.log(
+    `  (DynamoDB verifies signatures: AWS_ACCESS_KEY_ID=${accessKeyId} ` +
+      `AWS_SECRET_ACCESS_KEY=${secretAccessKey} may do anything, until this run stops)`,
+  );
   console.log(`\n  tables     ${app.tables.map((t) => t.name).join(", ")}`);
   console.log(`  functions  ${app.functions.map((f) => f.name).join(", ")}`);
   const routes = app.api.methods.filter((m) => m.integration.type === "AWS_PROXY");

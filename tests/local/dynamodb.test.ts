@@ -8,10 +8,12 @@ import {
   ListTablesCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { tables } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";
 import type { AuthorizationRequest, DynamoEmulator } from "../../local/dynamodb";
 import { accessDeniedMessage, evaluate } from "../../local/iam";
+import { Sha256 } from "../../local/sigv4";
 import type { PolicyStatement } from "../../local/model";
 import { createTables, tableContents } from "../support/tables";
 import type { Item } from "../support/tables";
@@ -45,6 +47,44 @@ const identities: Record<string, { principal: string; statements: PolicyStatemen
   },
 };
 
+/** Each identity's secret access key: what the front verifies signatures with. */
+const secretOf = (accessKeyId: string) =>
+  accessKeyId in identities ? `secret-of-${accessKeyId}` : undefined;
+
+/** A DynamoDB JSON-protocol request signed as the SDK signs it, sent as is. */
+async function signedPost(
+  endpoint: string,
+  target: string,
+  body: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  tamper: (headers: Record<string, string>) => string = () => body,
+): Promise<Response> {
+  const url = new URL(endpoint);
+  const signer = new SignatureV4({
+    credentials,
+    region: REGION,
+    service: "dynamodb",
+    sha256: Sha256,
+  });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: "/",
+    headers: {
+      host: url.host,
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": target,
+    },
+    body,
+  });
+  const headers = signed.headers as Record<string, string>;
+  const sent = tamper(headers);
+  delete headers.host;
+  return fetch(endpoint, { method: "POST", headers, body: sent });
+}
+
 const note = (userId: string, noteId: string, text: string): Item => ({
   UserId: { S: userId },
   NoteId: { S: noteId },
@@ -71,7 +111,7 @@ describe("DynamoDB emulator", () => {
       const client = new DynamoDBClient({
         endpoint: emulator.endpoint,
         region: REGION,
-        credentials: { accessKeyId, secretAccessKey: "x" },
+        credentials: { accessKeyId, secretAccessKey: secretOf(accessKeyId) ?? "unknown" },
       });
       clients.push(client);
       return client;
@@ -86,6 +126,7 @@ describe("DynamoDB emulator", () => {
 
     before(async () => {
       emulator = await startDynamoEmulator({
+        secretOf,
         authorize: (request) => {
           seen.push(request);
           const identity = identities[request.accessKeyId];
@@ -251,12 +292,12 @@ describe("DynamoDB emulator", () => {
         ((await unsigned.json()) as { __type: string }).__type,
         "com.amazon.coral.service#MissingAuthenticationTokenException",
       );
-      const legacy = await post("DynamoDB_20111205.PutItem", {
-        authorization:
-          "AWS4-HMAC-SHA256 Credential=ADMIN/20250101/ap-northeast-2/dynamodb/aws4_request, " +
-          "SignedHeaders=host, Signature=x",
-        "x-amz-date": "20250101T000000Z",
-      });
+      const legacy = await signedPost(
+        emulator.endpoint,
+        "DynamoDB_20111205.PutItem",
+        JSON.stringify({ TableName: NOTES, Item: note("penny", "n1", "old API") }),
+        { accessKeyId: "ADMIN", secretAccessKey: `secret-of-ADMIN` },
+      );
       assert.equal(legacy.status, 400);
       assert.equal(
         ((await legacy.json()) as { __type: string }).__type,
@@ -266,6 +307,84 @@ describe("DynamoDB emulator", () => {
         { accessKeyId: "ADMIN", action: "dynamodb:Scan", tableName: NOTES },
       ]);
       assert.deepEqual(await notes(), before);
+    });
+
+    describe("takes the caller from the request's signature, not from its claimed key", () => {
+      const putBody = JSON.stringify({ TableName: NOTES, Item: note("ama", "n9", "forged") });
+      const typeOf = async (response: Response) =>
+        ((await response.json()) as { __type: string }).__type;
+
+      it("refuses a call signed with another secret, before asking IAM or the store", async () => {
+        const before = await notes();
+        const forger = new DynamoDBClient({
+          endpoint: emulator.endpoint,
+          region: REGION,
+          credentials: { accessKeyId: "ADMIN", secretAccessKey: "guessed" },
+        });
+        clients.push(forger);
+        const err = await rejection(
+          forger.send(new PutItemCommand({ TableName: NOTES, Item: note("ama", "n9", "forged") })),
+        );
+        assert.equal(err.name, "InvalidSignatureException");
+        assert.match(err.message, /^The request signature we calculated does not match/);
+        assert.deepEqual(asked("ADMIN"), [
+          { accessKeyId: "ADMIN", action: "dynamodb:Scan", tableName: NOTES },
+        ]);
+        assert.deepEqual(await notes(), before);
+      });
+
+      it("refuses an access key it does not know, as AWS does", async () => {
+        const before = await notes();
+        const err = await rejection(clientFor("NOBODY").send(new ListTablesCommand({})));
+        assert.equal(err.name, "UnrecognizedClientException");
+        assert.equal(err.message, "The security token included in the request is invalid.");
+        assert.deepEqual(asked("NOBODY"), []);
+        assert.deepEqual(await notes(), before);
+      });
+
+      it("refuses a genuine signature sent with another body or target", async () => {
+        const before = await notes();
+        const adminKey = { accessKeyId: "ADMIN", secretAccessKey: "secret-of-ADMIN" };
+        const harmless = JSON.stringify({ TableName: NOTES, Key: note("ama", "n1", "x") });
+        const swapped = await signedPost(
+          emulator.endpoint,
+          "DynamoDB_20120810.PutItem",
+          harmless,
+          adminKey,
+          () => putBody,
+        );
+        assert.equal(swapped.status, 400);
+        assert.equal(await typeOf(swapped), "com.amazon.coral.service#InvalidSignatureException");
+        const retargeted = await signedPost(
+          emulator.endpoint,
+          "DynamoDB_20120810.GetItem",
+          putBody,
+          adminKey,
+          (headers) => {
+            headers["x-amz-target"] = "DynamoDB_20120810.PutItem";
+            return putBody;
+          },
+        );
+        assert.equal(
+          await typeOf(retargeted),
+          "com.amazon.coral.service#InvalidSignatureException",
+        );
+        const genuine = await signedPost(
+          emulator.endpoint,
+          "DynamoDB_20120810.PutItem",
+          putBody,
+          adminKey,
+        );
+        assert.equal(genuine.status, 200, await genuine.clone().text());
+        const sorted = (items: Item[]) => items.map((i) => JSON.stringify(i)).sort();
+        assert.deepEqual(sorted(await notes()), sorted([...before, note("ama", "n9", "forged")]));
+        await admin.send(
+          new DeleteItemCommand({
+            TableName: NOTES,
+            Key: { UserId: { S: "ama" }, NoteId: { S: "n9" } },
+          }),
+        );
+      });
     });
   });
 

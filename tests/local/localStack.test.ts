@@ -35,7 +35,7 @@ function adminClient(local: LocalStack): DynamoDBClient {
   return new DynamoDBClient({
     endpoint: local.dynamodbEndpoint,
     region: local.app.region,
-    credentials: { accessKeyId: "test-reader", secretAccessKey: "x" },
+    credentials: local.dynamodbCredentials,
   });
 }
 
