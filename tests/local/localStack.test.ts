@@ -14,13 +14,17 @@ import type { RecordedResource, RecordedStack } from "../../local/recordStack";
 import {
   addNote,
   assertCleanSession,
+  codeEmailedTo,
+  confirmCode,
   launchChromium,
   noteItem,
   noteTexts,
   openSession,
   shuffleMood,
   signIn as signInPage,
+  signUp,
   statusAfterAction,
+  storedItems,
   waitForNotesOf,
 } from "../support/sitePage";
 
@@ -126,19 +130,26 @@ describe("npm start: the dev stack on this machine", function () {
       await browser?.close();
     });
 
-    it("adds, edits and deletes notes and shuffles a mood, as DynamoDB then holds", async () => {
+    it("signs up and in, edits notes, reloads, signs out; another person sees none of them", async () => {
       const requests: string[] = [];
+      const cognitoLog: string[] = [];
       const local = await start({
         dataDir: tempDataDir(),
         onRequest: (line) => requests.push(line),
+        onCognitoLog: (line) => cognitoLog.push(line),
       });
       assert.match(local.siteUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(local.apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/dev$/);
       const session = await openSession(browser, local.siteUrl);
       const { page } = session;
-      // The demo user signs in through the page: the emulator's token, the gateway's authorizer.
-      const user = await signInPage(page, DEMO.email, DEMO.password);
-      assert.equal(user, (await signIn(local)).sub, "the page's user id is the demo user's sub");
+
+      // A newcomer signs up; the code the pool would email is in the emulator's log, as npm
+      // start prints it.
+      const email = `ada-${Date.now().toString(36)}@example.com`;
+      const asked = await signUp(page, email, "Correct-Horse-9");
+      assert.equal(asked.kind, "info", asked.text);
+      const user = await confirmCode(page, codeEmailedTo(cognitoLog, email));
+      assert.match(user, /^[0-9a-f-]{36}$/, "the page's user id is the ID token's sub");
 
       for (const text of ["Buy milk", "Call Jone", "Read chapter 3"]) {
         assert.deepEqual(await addNote(page, text), { kind: "success", text: "Note added." });
@@ -151,9 +162,23 @@ describe("npm start: the dev stack on this machine", function () {
       await noteItem(page, "Buy milk").getByTestId("delete-note").click();
       assert.deepEqual(await statusAfterAction(page), { kind: "success", text: "Note deleted." });
 
+      // Still signed in after a reload: the refresh token.
       await page.reload();
       await waitForNotesOf(page, user);
       assert.deepEqual(await noteTexts(page), ["Read chapter 3", "Call Jone about the camp"]);
+
+      // Signing out takes the notes and the tokens off the page.
+      await page.getByTestId("sign-out").click();
+      assert.deepEqual(await statusAfterAction(page), { kind: "success", text: "Signed out." });
+      assert.equal(await page.getByTestId("note-item").count(), 0);
+      assert.deepEqual(await storedItems(page), {});
+
+      // The demo user, a second person, signs in in the same browser and sees none of them.
+      const demo = await signInPage(page, DEMO.email, DEMO.password);
+      assert.equal(demo, (await signIn(local)).sub);
+      assert.notEqual(demo, user);
+      assert.equal(await page.getByTestId("note-item").count(), 0);
+      assert.ok(await page.getByTestId("notes-empty").isVisible());
 
       const { picked, board } = await shuffleMood(page);
       assert.ok(picked, "the shuffle says who got which mood");
@@ -167,6 +192,7 @@ describe("npm start: the dev stack on this machine", function () {
         ["Read chapter 3", "Call Jone about the camp"],
       );
       assert.equal(stored.find((n) => n.Note === "Call Jone about the camp")?.Version, 2);
+      assert.deepEqual(await storedNotes(db, demo), [], "the demo user stored nothing");
       const moods = await db.send(new ScanCommand({ TableName: MEMBERS }));
       const storedBoard = (moods.Items ?? [])
         .map((i) => unmarshall(i) as { name: string; status: string })

@@ -18,6 +18,7 @@ import type { LocalUserPool } from "../../local/model";
 import {
   addNote,
   assertCleanSession,
+  codeEmailedTo,
   confirmCode,
   launchChromium,
   noteItem,
@@ -177,15 +178,7 @@ describe("site (headless Chromium, real handlers, Cognito emulator)", function (
     );
   }
 
-  /** The code cognito-local "emailed" to `email` last: read from its log, as a person reads mail. */
-  function emailedCode(email: string): string {
-    for (let i = cognitoLog.length - 1; i >= 0; i--) {
-      if (!cognitoLog[i].includes(`Destination: ${email} `)) continue;
-      const code = /Code:\s+(\d+)/.exec(cognitoLog[i + 1] ?? "");
-      if (code) return code[1];
-    }
-    assert.fail(`no code was emailed to ${email}:\n${cognitoLog.join("\n")}`);
-  }
+  const emailedCode = (email: string) => codeEmailedTo(cognitoLog, email);
 
   /** A person who signed up and confirmed through the page, now signed in there. */
   async function signUpInPage(page: Page, email: string): Promise<string> {

@@ -123,6 +123,16 @@ export async function signUp(
   return statusAfterAction(page);
 }
 
+/** The code cognito-local "emailed" to `email` last: read from its log, as a person reads mail. */
+export function codeEmailedTo(cognitoLog: readonly string[], email: string): string {
+  for (let i = cognitoLog.length - 1; i >= 0; i--) {
+    if (!cognitoLog[i].includes(`Destination: ${email} `)) continue;
+    const code = /Code:\s+(\d+)/.exec(cognitoLog[i + 1] ?? "");
+    if (code) return code[1];
+  }
+  assert.fail(`no code was emailed to ${email}:\n${cognitoLog.join("\n")}`);
+}
+
 /** Enters the emailed code; right after signing up the page then signs in: returns the `sub`. */
 export async function confirmCode(page: Page, code: string): Promise<string> {
   await page.getByLabel("Confirmation code").fill(code);
