@@ -5,7 +5,7 @@ import * as http from "node:http";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { RequestTooLarge } from "./lambdaRuntime";
 import type { InvokeOutcome } from "./lambdaRuntime";
-import type { LocalApi, LocalIntegration } from "./model";
+import type { LocalApi, LocalIntegration, LocalMethod } from "./model";
 import { listen } from "./listen";
 
 export interface RequestEntry {
@@ -247,12 +247,50 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** Tokens whose answers are kept at once; past it, the cache starts over. */
+const AUTHORIZER_CACHE_ENTRIES = 10_000;
+
+/**
+ * The Cognito authorizer with API Gateway's result cache: a token's claims are kept for the
+ * authorizer's TTL (`authorizerResultTtlInSeconds`, 300 s unless set; 0 turns it off), keyed on
+ * the token as the identity source. Locally an answer is also never kept past the token's `exp`,
+ * so an expired token is refused here even where API Gateway might still serve it from cache.
+ * Refusals are not kept: a corrected token works at once.
+ */
+function cachedAuthorizer(authorize: GatewayOptions["authorize"]) {
+  const kept = new Map<string, { claims: Record<string, string>; until: number }>();
+  return async (
+    {
+      userPoolIds,
+      authorizerTtlSeconds,
+    }: Pick<LocalMethod, "authorizerTtlSeconds"> & {
+      userPoolIds: string[];
+    },
+    header: string | undefined,
+  ): Promise<{ claims: Record<string, string> } | { refused: string }> => {
+    if (!authorize) return { refused: "no user pool emulator" };
+    const ttlMs = (authorizerTtlSeconds ?? 0) * 1000;
+    const key = `${userPoolIds.join(" ")}\n${header ?? ""}`;
+    const hit = ttlMs > 0 ? kept.get(key) : undefined;
+    if (hit && hit.until > Date.now()) return { claims: hit.claims };
+    const checked = await authorize(userPoolIds, header);
+    if ("claims" in checked && ttlMs > 0) {
+      if (kept.size >= AUTHORIZER_CACHE_ENTRIES) kept.clear();
+      const expiresMs = Number(checked.claims.exp) * 1000;
+      const until = Math.min(Date.now() + ttlMs, Number.isFinite(expiresMs) ? expiresMs : 0);
+      kept.set(key, { claims: checked.claims, until });
+    }
+    return checked;
+  };
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { api } = options;
   const stagePrefix = `/${api.stageName}`;
   const apiId = shortHash(api.name, 10);
   const region = options.region ?? "us-east-1";
   const admit = tokenBucket(api.throttle);
+  const authorizeCached = cachedAuthorizer(options.authorize);
 
   function gatewayError(kind: keyof typeof GATEWAY_ERRORS): Reply {
     const { status, type, body } = GATEWAY_ERRORS[kind];
@@ -338,9 +376,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (Buffer.byteLength(methodArn) > MAX_AUTHORIZED_METHOD_ARN_BYTES) {
         return { reply: gatewayError("uriTooLong") };
       }
-      const checked = options.authorize
-        ? await options.authorize(method.userPoolIds, req.headers.authorization)
-        : { refused: "no user pool emulator" };
+      const { userPoolIds, authorizerTtlSeconds } = method;
+      const checked = await authorizeCached(
+        { userPoolIds, authorizerTtlSeconds },
+        req.headers.authorization,
+      );
       if ("refused" in checked) return { reply: unauthorized() };
       claims = checked.claims;
     }

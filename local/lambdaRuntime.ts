@@ -33,6 +33,8 @@ export interface FunctionOptions {
    * `Debugger listening on ws://…` line arrives as a log line. Default false.
    */
   inspect?: boolean;
+  /** More Node.js flags for each environment, e.g. `--cpu-prof` for the bench's profile. */
+  execArgv?: string[];
 }
 
 export interface LogLine {
@@ -195,6 +197,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
       execArgv: [
         `--max-old-space-size=${Math.floor(options.memoryMb * 0.9)}`,
         ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
+        ...(options.execArgv ?? []),
       ],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
@@ -354,7 +357,17 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     const exits = [...all].map(
       (env) => new Promise<void>((resolve) => env.child.once("exit", () => resolve())),
     );
-    for (const env of [...all]) kill(env);
+    for (const env of [...all]) {
+      if (env.running || !env.child.connected) {
+        kill(env);
+        continue;
+      }
+      // An idle environment exits on its own when its channel closes (and writes what its flags
+      // ask at exit, such as the bench's --cpu-prof); one that lingers is killed.
+      retire(env);
+      env.child.disconnect();
+      setTimeout(() => env.child.kill("SIGKILL"), 2000).unref();
+    }
     await Promise.all(exits);
   }
 

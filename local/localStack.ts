@@ -48,6 +48,8 @@ export interface LocalStackOptions {
   onRequest?: (line: string) => void;
   /** Open the Node inspector in every function's execution environments (`npm start --inspect`). */
   inspect?: boolean;
+  /** More Node.js flags for every execution environment (the bench's `--profile`). */
+  workerExecArgv?: string[];
   /** Each function's own log output. */
   onFunctionLog?: (functionName: string, line: LogLine) => void;
   /** Each line of the user pool emulator's log (the codes it would email among them). */
@@ -228,6 +230,7 @@ async function startLocked(
         },
         onLog: (line) => options.onFunctionLog?.(fn.name, line),
         inspect: options.inspect,
+        execArgv: options.workerExecArgv,
         node: nodeFor(fn.runtime),
       });
       functions.set(fn.name, lambda);

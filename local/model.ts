@@ -81,6 +81,11 @@ export interface LocalMethod {
   integration: LocalIntegration;
   /** Where the method is `COGNITO_USER_POOLS`: the user pools whose ID tokens it accepts. */
   userPoolIds?: string[];
+  /**
+   * How long API Gateway keeps the authorizer's answer for a token (the authorizer's
+   * `authorizerResultTtlInSeconds`; 300 when unset, 0 turns caching off).
+   */
+  authorizerTtlSeconds?: number;
 }
 
 export interface LocalGatewayResponse {
@@ -281,6 +286,14 @@ export function buildModel(recorded: RecordedStack): LocalApp {
       return str(pool.id);
     });
   };
+  const authorizerTtlOf = (m: RecordedResource): number | undefined => {
+    const authorizer = ofType("apigateway/authorizer:Authorizer").find(
+      (a) => a.id === m.inputs.authorizerId,
+    );
+    if (!authorizer) return undefined;
+    const ttl = authorizer.inputs.authorizerResultTtlInSeconds;
+    return typeof ttl === "number" ? ttl : 300;
+  };
   const methods: LocalMethod[] = ofType("apigateway/method:Method").map((m) => {
     const integration = ofType("apigateway/integration:Integration").find((i) => sameMethod(i, m));
     const path = pathOf(m.inputs.resourceId);
@@ -288,12 +301,14 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     if (!integration) throw new Error(`${httpMethod} ${path} has no integration`);
     const type = str(integration.inputs.type);
     const userPoolIds = userPoolsOf(m);
+    const authorizerTtlSeconds = userPoolIds ? authorizerTtlOf(m) : undefined;
     if (type === "AWS_PROXY") {
       return {
         httpMethod,
         path,
         integration: { type, functionName: functionByInvokeArn(integration.inputs.uri) },
         userPoolIds,
+        authorizerTtlSeconds,
       };
     }
     if (type === "MOCK") {
@@ -305,7 +320,13 @@ export function buildModel(recorded: RecordedStack): LocalApp {
           responseParameters: record(r.inputs.responseParameters),
           responseTemplates: record(r.inputs.responseTemplates),
         }));
-      return { httpMethod, path, integration: { type, responses }, userPoolIds };
+      return {
+        httpMethod,
+        path,
+        integration: { type, responses },
+        userPoolIds,
+        authorizerTtlSeconds,
+      };
     }
     throw new Error(`${httpMethod} ${path}: ${type} integrations are not run locally`);
   });

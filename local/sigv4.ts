@@ -72,6 +72,27 @@ function signingDate(amzDate: string | undefined): Date | undefined {
   return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : undefined;
 }
 
+/** Signers by credential scope and secret: each keeps its derived signing keys between calls. */
+const signers = new Map<string, SignatureV4>();
+const MAX_SIGNERS = 1_000;
+
+function signerFor(auth: Authorization, secretAccessKey: string): SignatureV4 {
+  const key = [auth.accessKeyId, secretAccessKey, auth.region, auth.service].join("\n");
+  let signer = signers.get(key);
+  if (!signer) {
+    if (signers.size >= MAX_SIGNERS) signers.clear();
+    signer = new SignatureV4({
+      credentials: { accessKeyId: auth.accessKeyId, secretAccessKey },
+      region: auth.region,
+      service: auth.service,
+      sha256: Sha256,
+      applyChecksum: false,
+    });
+    signers.set(key, signer);
+  }
+  return signer;
+}
+
 /** True when the request's signature is the one `secretAccessKey` makes. */
 export async function signatureMatches(
   request: SignedRequest,
@@ -96,13 +117,7 @@ export async function signatureMatches(
     headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
   const [path, query = ""] = request.url.split(/\?(.*)/s);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: auth.accessKeyId, secretAccessKey },
-    region: auth.region,
-    service: auth.service,
-    sha256: Sha256,
-    applyChecksum: false,
-  });
+  const signer = signerFor(auth, secretAccessKey);
   const signed = await signer.sign(
     {
       method: request.method,

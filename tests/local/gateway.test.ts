@@ -587,6 +587,59 @@ describe("local API Gateway, as AWS answers the odd request", () => {
     assert.equal(events.length, 1);
   });
 
+  describe("keeps the authorizer's answer per token for its TTL, as API Gateway's cache does", () => {
+    const exp = () => String(Math.floor(Date.now() / 1000) + 3600);
+    async function gatewayWith(ttl: number | undefined, claims: () => Record<string, string>) {
+      const asked: (string | undefined)[] = [];
+      const authorized = api.methods.map((m) =>
+        m.httpMethod === "GET" && m.path === "/users/{userId}/notes/{noteId}"
+          ? { ...m, userPoolIds: ["pool"], authorizerTtlSeconds: ttl }
+          : m,
+      );
+      gateway = await startGateway({
+        api: { ...api, methods: authorized },
+        authorize: async (_, token) => {
+          asked.push(token);
+          return token === "good" ? { claims: claims() } : { refused: "bad token" };
+        },
+        invoke: async (_, event) => {
+          events.push(event);
+          return outcome({ result: { statusCode: 200, body: "{}" } });
+        },
+      });
+      const get = (token: string) =>
+        fetch(`${gateway.url}/dev/users/u1/notes/n1`, { headers: { Authorization: token } });
+      return { asked, get };
+    }
+
+    it("asks once for a token within the TTL, and passes the same claims each time", async () => {
+      const { asked, get } = await gatewayWith(300, () => ({ sub: "u1", exp: exp() }));
+      for (let i = 0; i < 3; i++) assert.equal((await get("good")).status, 200);
+      assert.deepEqual(asked, ["good"]);
+      assert.deepEqual(
+        events.map((e) => e.requestContext.authorizer?.claims.sub),
+        ["u1", "u1", "u1"],
+      );
+    });
+
+    it("asks every time with a TTL of 0, and never keeps a refusal", async () => {
+      const { asked, get } = await gatewayWith(0, () => ({ sub: "u1", exp: exp() }));
+      assert.equal((await get("good")).status, 200);
+      assert.equal((await get("good")).status, 200);
+      assert.equal((await get("bad")).status, 401);
+      assert.equal((await get("bad")).status, 401);
+      assert.deepEqual(asked, ["good", "good", "bad", "bad"]);
+    });
+
+    it("does not keep an answer past the token's expiry", async () => {
+      const past = String(Math.floor(Date.now() / 1000) - 1);
+      const { asked, get } = await gatewayWith(300, () => ({ sub: "u1", exp: past }));
+      assert.equal((await get("good")).status, 200);
+      assert.equal((await get("good")).status, 200);
+      assert.deepEqual(asked, ["good", "good"]);
+    });
+  });
+
   it("throttles the stage: a burst over burstLimit answers 429 Too Many Requests, with CORS", async () => {
     const stage = await start({ rateLimit: 1, burstLimit: 3 });
     const replies = await Promise.all(

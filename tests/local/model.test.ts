@@ -15,5 +15,16 @@ describe("the local model of a recorded stack", function () {
         burstLimit: Number(graph.config("serverless-notes:throttleBurstLimit")),
       });
     });
+
+    it(`gives the ${stack} notes methods their authorizer's result cache TTL`, async () => {
+      const { api } = buildModel((await stackGraph(stack)).recorded);
+      const authorized = api.methods.filter((m) => m.userPoolIds);
+      assert.ok(authorized.some((m) => m.path === "/users/{userId}/notes/{noteId}"));
+      // The program leaves authorizerResultTtlInSeconds unset: API Gateway's default, 300 s.
+      for (const m of authorized) assert.equal(m.authorizerTtlSeconds, 300, m.path);
+      for (const m of api.methods.filter((x) => !x.userPoolIds)) {
+        assert.equal(m.authorizerTtlSeconds, undefined);
+      }
+    });
   }
 });
