@@ -35,7 +35,10 @@ export interface CdnArgs {
   runtimeConfig: pulumi.Input<SiteRuntimeConfig>;
   /** Start of the bucket's generated name. */
   bucketPrefix: string;
-  /** Physical names of the distribution's policies and access control: `<namePrefix>-…`. */
+  /**
+   * How the distribution, its policies and access control describe themselves in the console.
+   * Their names are the provider's (`<name>-<7 hex>`): unique per account, never colliding.
+   */
   namePrefix: string;
   /** The origins the page may call (`connect-src`): the API's and Cognito's. */
   connectOrigins: pulumi.Input<string>[];
@@ -98,8 +101,7 @@ export class Cdn extends pulumi.ComponentResource {
     const accessControl = new aws.cloudfront.OriginAccessControl(
       name,
       {
-        name: args.namePrefix,
-        description: "CloudFront reads the site bucket",
+        description: `CloudFront reads the site bucket of ${args.namePrefix}`,
         originAccessControlOriginType: "s3",
         signingBehavior: "always",
         signingProtocol: "sigv4",
@@ -205,8 +207,7 @@ export class Cdn extends pulumi.ComponentResource {
     return new aws.cloudfront.ResponseHeadersPolicy(
       name,
       {
-        name: `${args.namePrefix}-headers`,
-        comment: "Security headers of the site",
+        comment: `Security headers of ${args.namePrefix}`,
         securityHeadersConfig: {
           contentSecurityPolicy: {
             contentSecurityPolicy: pulumi.all(args.connectOrigins).apply(contentSecurityPolicy),
@@ -236,8 +237,7 @@ export class Cdn extends pulumi.ComponentResource {
     const assets = new aws.cloudfront.CachePolicy(
       `${name}-assets`,
       {
-        name: `${args.namePrefix}-assets`,
-        comment: "Content-addressed site assets: a year",
+        comment: `Content-addressed assets of ${args.namePrefix}: a year`,
         minTtl: YEAR,
         defaultTtl: YEAR,
         maxTtl: YEAR,
@@ -253,8 +253,7 @@ export class Cdn extends pulumi.ComponentResource {
     const pages = new aws.cloudfront.CachePolicy(
       `${name}-pages`,
       {
-        name: `${args.namePrefix}-pages`,
-        comment: "Pages and config.js: never cached",
+        comment: `Pages and config.js of ${args.namePrefix}: never cached`,
         minTtl: 0,
         defaultTtl: 0,
         maxTtl: 0,
