@@ -22,7 +22,11 @@
  * statistics; SQS and SNS name characters and lengths; Cognito pool and client names and token
  * validity ranges; DynamoDB table-name characters; S3 bucket-name characters (AWS refuses them at
  * create); IAM paths' slashes; Lambda permission principals; event-target ids; and the runtime
- * list, taken from the SDK's enum rather than the AWS SDK the provider validates with. Auto-names
+ * list, taken from the SDK's enum rather than the AWS SDK the provider validates with;
+ * CloudFront's limits that only the service applies (a Content-Security-Policy over 1,783
+ * characters, compression settings on a cache policy whose TTLs are 0, cache-policy and
+ * response-headers-policy names), ACM's rule that a CloudFront certificate lives in us-east-1,
+ * S3's server access logging target rules, and lifecycle day counts. Auto-names
  * the provider allows but AWS refuses: Cognito pools over 128 characters, FIFO queues whose
  * `.fifo` pushes them over 80.
  */
@@ -118,6 +122,24 @@ const LAMBDA_RUNTIMES = [
   "ruby2.7",
 ] as const;
 
+const CLOUDFRONT_DISTRIBUTION = "internal/service/cloudfront/distribution.go";
+const CLOUDFRONT_OAC = "internal/service/cloudfront/origin_access_control.go";
+const VIEWER_PROTOCOLS = ["allow-all", "https-only", "redirect-to-https"] as const;
+
+/** `validation.StringInSlice` / `enum.Validate` rows of one resource type: property, key, values. */
+function oneOfRows(
+  type: string,
+  file: string,
+  rows: [property: string, key: string, values: readonly string[]][],
+): Constraint[] {
+  return rows.map(([property, key, values]) => ({
+    type,
+    property,
+    key,
+    rule: { kind: "oneOf", values },
+    source: `${file} ${key} validation.StringInSlice / enum.Validate`,
+  }));
+}
 const LAMBDA_VALIDATE = "internal/service/lambda/validate.go";
 const IAM_VALIDATE = "internal/service/iam/validate.go validResourceName";
 
@@ -522,6 +544,144 @@ export const CONSTRAINTS: readonly Constraint[] = [
     rule: { kind: "conflictsWith", other: "bucketPrefix", otherKey: "bucket_prefix" },
     source: "internal/service/s3/bucket.go bucket ConflictsWith bucket_prefix",
   },
+
+  // CloudFront. Allowed values as the validators' enums list them (and @pulumi/aws's generated
+  // docs repeat them).
+  ...oneOfRows("aws:cloudfront/distribution:Distribution", CLOUDFRONT_DISTRIBUTION, [
+    ["httpVersion", "http_version", ["http1.1", "http2", "http2and3", "http3"]],
+    ["priceClass", "price_class", ["PriceClass_All", "PriceClass_200", "PriceClass_100"]],
+    ["defaultCacheBehavior.viewerProtocolPolicy", "viewer_protocol_policy", VIEWER_PROTOCOLS],
+    ["orderedCacheBehaviors[].viewerProtocolPolicy", "viewer_protocol_policy", VIEWER_PROTOCOLS],
+    ["viewerCertificate.sslSupportMethod", "ssl_support_method", ["sni-only", "static-ip", "vip"]],
+    [
+      "restrictions.geoRestriction.restrictionType",
+      "restriction_type",
+      ["none", "whitelist", "blacklist"],
+    ],
+  ]),
+  {
+    type: "aws:cloudfront/originAccessControl:OriginAccessControl",
+    property: "name",
+    key: "name",
+    rule: { kind: "length", min: 1, max: 64 },
+    source: `${CLOUDFRONT_OAC} name validation.StringLenBetween(1, 64)`,
+  },
+  {
+    type: "aws:cloudfront/originAccessControl:OriginAccessControl",
+    property: "description",
+    key: "description",
+    rule: { kind: "length", min: 0, max: 256 },
+    source: `${CLOUDFRONT_OAC} description validation.StringLenBetween(0, 256)`,
+  },
+  ...oneOfRows("aws:cloudfront/originAccessControl:OriginAccessControl", CLOUDFRONT_OAC, [
+    [
+      "originAccessControlOriginType",
+      "origin_access_control_origin_type",
+      ["lambda", "mediapackagev2", "mediastore", "s3"],
+    ],
+    ["signingBehavior", "signing_behavior", ["always", "never", "no-override"]],
+    ["signingProtocol", "signing_protocol", ["sigv4"]],
+  ]),
+  ...oneOfRows(
+    "aws:cloudfront/cachePolicy:CachePolicy",
+    "internal/service/cloudfront/cache_policy.go",
+    [
+      [
+        "parametersInCacheKeyAndForwardedToOrigin.cookiesConfig.cookieBehavior",
+        "cookie_behavior",
+        ["none", "whitelist", "allExcept", "all"],
+      ],
+      [
+        "parametersInCacheKeyAndForwardedToOrigin.headersConfig.headerBehavior",
+        "header_behavior",
+        ["none", "whitelist"],
+      ],
+      [
+        "parametersInCacheKeyAndForwardedToOrigin.queryStringsConfig.queryStringBehavior",
+        "query_string_behavior",
+        ["none", "whitelist", "allExcept", "all"],
+      ],
+    ],
+  ),
+  ...oneOfRows(
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    "internal/service/cloudfront/response_headers_policy.go",
+    [
+      ["securityHeadersConfig.frameOptions.frameOption", "frame_option", ["DENY", "SAMEORIGIN"]],
+      [
+        "securityHeadersConfig.referrerPolicy.referrerPolicy",
+        "referrer_policy",
+        [
+          "no-referrer",
+          "no-referrer-when-downgrade",
+          "origin",
+          "origin-when-cross-origin",
+          "same-origin",
+          "strict-origin",
+          "strict-origin-when-cross-origin",
+          "unsafe-url",
+        ],
+      ],
+    ],
+  ),
+
+  // ACM and Route 53 (the custom domain)
+  {
+    type: "aws:acm/certificate:Certificate",
+    property: "domainName",
+    key: "domain_name",
+    rule: { kind: "length", min: 1, max: 253 },
+    source: "internal/service/acm/certificate.go domain_name validation.StringLenBetween(1, 253)",
+  },
+  {
+    type: "aws:acm/certificate:Certificate",
+    property: "domainName",
+    key: "domain_name",
+    rule: { kind: "notPattern", pattern: "\\.$", message: "{qkey} cannot end with a period" },
+    source:
+      'internal/service/acm/certificate.go domain_name validation.StringDoesNotMatch(`\\.$`, "cannot end with a period")',
+  },
+  ...oneOfRows("aws:acm/certificate:Certificate", "internal/service/acm/certificate.go", [
+    ["validationMethod", "validation_method", ["DNS", "EMAIL", "NONE"]],
+  ]),
+  ...oneOfRows("aws:route53/record:Record", "internal/service/route53/record.go", [
+    [
+      "type",
+      "type",
+      [
+        ...["A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA"],
+        ...["SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT"],
+      ],
+    ],
+  ]),
+
+  // SNS (the alarm topic)
+  ...oneOfRows(
+    "aws:sns/topicSubscription:TopicSubscription",
+    "internal/service/sns/topic_subscription.go",
+    [
+      [
+        "protocol",
+        "protocol",
+        ["application", "email", "email-json", "firehose", "http", "https", "lambda", "sms", "sqs"],
+      ],
+    ],
+  ),
+
+  // S3 server access logs and lifecycle
+  {
+    type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    property: "rules[].id",
+    key: "id",
+    rule: { kind: "length", min: 1, max: 255 },
+    source:
+      "internal/service/s3/bucket_lifecycle_configuration.go rule.id stringvalidator.LengthBetween(1, 255)",
+  },
+  ...oneOfRows(
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "internal/service/s3/bucket_lifecycle_configuration.go",
+    [["rules[].status", "status", ["Enabled", "Disabled"]]],
+  ),
 ];
 
 /** Auto-named properties: filled at Check (also at preview) when the program left them unset. */
@@ -610,6 +770,9 @@ export const AUTO_NAMES: readonly AutoNameRule[] = [
       ["aws:apigateway/authorizer:Authorizer", []],
       ["aws:cognito/userPool:UserPool", []],
       ["aws:cognito/userPoolClient:UserPoolClient", []],
+      ["aws:cloudfront/originAccessControl:OriginAccessControl", []],
+      ["aws:cloudfront/cachePolicy:CachePolicy", []],
+      ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", []],
     ] as const
   ).map(([type, unlessSet]) =>
     autoName(type, "name", 255, unlessSet, 'setAutonaming: tfbridge.AutoName("name", 255, "-")'),

@@ -10,7 +10,7 @@ export interface MockCloud {
   region: string;
   /** The local API Gateway's base URL, answered as the stage's invoke URL. */
   apiBase?: string;
-  /** The local website's host, answered as the website endpoint. */
+  /** The local website's host, answered as the website endpoint and the distribution's name. */
   siteHost?: string;
 }
 
@@ -105,6 +105,50 @@ export function mockState(
             siteHost ?? `${String(inputs.bucket)}.s3-website.${region}.amazonaws.com`,
         },
       };
+    case "aws:cloudfront/distribution:Distribution": {
+      // CloudFront's ids are 14 upper-case characters; its names `d<13 lower-case>.cloudfront.net`.
+      const id = `E${fakeId(name, 13).toUpperCase()}`;
+      return {
+        id,
+        state: {
+          ...base,
+          arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`,
+          domainName: siteHost ?? `d${fakeId(`${name}/domain`, 13)}.cloudfront.net`,
+          // The one zone id of every CloudFront alias target (Route 53 API reference, AliasTarget).
+          hostedZoneId: "Z2FDTNDATAQYW2",
+          status: "Deployed",
+        },
+      };
+    }
+    case "aws:acm/certificate:Certificate": {
+      const domain = String(inputs.domainName);
+      const arn = `arn:aws:acm:us-east-1:${ACCOUNT_ID}:certificate/${fakeId(name, 8)}`;
+      return {
+        id: arn,
+        state: {
+          ...base,
+          arn,
+          domainValidationOptions: [
+            {
+              domainName: domain,
+              resourceRecordName: `_${fakeId(domain, 32)}.${domain}.`,
+              resourceRecordType: "CNAME",
+              resourceRecordValue: `_${fakeId(`${domain}/value`, 32)}.acm-validations.aws.`,
+            },
+          ],
+        },
+      };
+    }
+    case "aws:route53/record:Record":
+      return {
+        id: `${String(inputs.zoneId)}_${String(inputs.name)}_${String(inputs.type)}`,
+        state: { ...base, fqdn: String(inputs.name).replace(/\.$/, "") },
+      };
+    case "aws:sns/topic:Topic":
+      return {
+        id: `arn:aws:sns:${region}:${ACCOUNT_ID}:${physical}`,
+        state: { ...base, name: physical, arn: `arn:aws:sns:${region}:${ACCOUNT_ID}:${physical}` },
+      };
     case "aws:cloudwatch/eventRule:EventRule":
       return {
         id: physical,
@@ -158,7 +202,11 @@ export function mockState(
 }
 
 /** The provider functions the program calls (`aws.getCallerIdentity` …), answered like AWS. */
-export function mockInvoke(cloud: MockCloud, token: string): Record<string, unknown> {
+export function mockInvoke(
+  cloud: MockCloud,
+  token: string,
+  args: Record<string, unknown> = {},
+): Record<string, unknown> {
   switch (token) {
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {
@@ -171,6 +219,8 @@ export function mockInvoke(cloud: MockCloud, token: string): Record<string, unkn
       return { name: cloud.region, region: cloud.region, id: cloud.region };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "aws:route53/getZone:getZone":
+      return { ...args, zoneId: `Z${fakeId(String(args.name), 12).toUpperCase()}`, id: "zone" };
     default:
       throw new Error(`no mock for the call ${token}`);
   }

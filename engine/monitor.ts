@@ -202,7 +202,15 @@ export class Monitor {
       );
     }
     response.setReturn(
-      Struct.fromJavaScript(json(mockInvoke(this.deployment.cloud, req.getTok())) as never),
+      Struct.fromJavaScript(
+        json(
+          mockInvoke(
+            this.deployment.cloud,
+            req.getTok(),
+            (req.getArgs()?.toJavaScript() ?? {}) as Record<string, unknown>,
+          ),
+        ) as never,
+      ),
     );
     return response;
   }

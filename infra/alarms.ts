@@ -1,11 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/** Where an alarm's changes of state go: the stack's alarm topic (`AlarmTopic`). */
+export interface AlarmNotifications {
+  topicArn: pulumi.Input<string>;
+}
+
 export interface OccurrenceAlarmArgs {
   description: pulumi.Input<string>;
   namespace: string;
   metricName: string;
   dimensions: Record<string, pulumi.Input<string>>;
+  /** Told when the alarm fires and when it is OK again: an alarm nobody hears is no alarm. */
+  notify: AlarmNotifications;
 }
 
 /** An alarm that fires on any occurrence of a count metric within five minutes. */
@@ -27,6 +34,8 @@ export function occurrenceAlarm(
       threshold: 1,
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
+      alarmActions: [args.notify.topicArn],
+      okActions: [args.notify.topicArn],
     },
     opts,
   );

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { occurrenceAlarm } from "./alarms";
+import type { AlarmNotifications } from "./alarms";
 import { ApiPath, CORS_ALLOW_HEADERS } from "./apiPath";
 import { corsPreflight } from "./corsPreflight";
 import { DeploymentInputs } from "./deploymentInputs";
@@ -41,8 +42,8 @@ export interface ApiArgs {
   accessLogRetentionDays?: number;
   /** Default false: X-Ray tracing on the stage. */
   tracing?: boolean;
-  /** Default false: a CloudWatch alarm on any 5XX in a five-minute period. */
-  serverErrorAlarm?: boolean;
+  /** Where set, a CloudWatch alarm on any 5XX in a five-minute period, notifying there. */
+  serverErrorAlarm?: AlarmNotifications;
 }
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -72,11 +73,26 @@ export function permissionPath(method: HttpMethod, path: string): string {
   return `${method}${path.replace(/\{[^}]+\}/g, "*")}`;
 }
 
+/**
+ * The origin of a REST API's default endpoint, as its stages' invoke URLs have it
+ * (`https://{restapi_id}.execute-api.{region}.amazonaws.com/{stage}`: API Gateway developer guide,
+ * "Invoking a REST API").
+ */
+export function executeApiOrigin(restApiId: string, region: string, dnsSuffix: string): string {
+  return `https://${restApiId}.execute-api.${region}.${dnsSuffix}`;
+}
+
 /** An API Gateway REST API whose routes invoke Lambda functions through `AWS_PROXY`. */
 export class Api extends pulumi.ComponentResource {
   readonly restApiId: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
   readonly stageName: pulumi.Output<string>;
+  /**
+   * Where the page calls the API from, known as soon as the REST API exists: a value derived
+   * from the stage would wait for the functions, and they wait for the site's origin (CORS), so
+   * the site's Content-Security-Policy takes this one.
+   */
+  readonly origin: pulumi.Output<string>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless-notes:api:Api", name, {}, opts);
@@ -313,11 +329,17 @@ export class Api extends pulumi.ComponentResource {
           namespace: "AWS/ApiGateway",
           metricName: "5XXError",
           dimensions: { ApiName: api.name, Stage: stage.stageName },
+          notify: args.serverErrorAlarm,
         },
         child,
       );
     }
 
+    const region = aws.getRegionOutput({}, child);
+    const partition = aws.getPartitionOutput({}, child);
+    this.origin = pulumi
+      .all([api.id, region.region, partition.dnsSuffix])
+      .apply(([id, r, suffix]) => executeApiOrigin(id, r, suffix));
     this.restApiId = api.id;
     this.url = stage.invokeUrl;
     this.stageName = stage.stageName;

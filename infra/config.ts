@@ -11,6 +11,7 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 export type BillingMode = "PAY_PER_REQUEST" | "PROVISIONED";
+export type SiteHosting = "s3-website" | "cloudfront";
 
 export interface EnvironmentConfig {
   /** `aws:region`: where every resource of the stack lives. */
@@ -49,6 +50,16 @@ export interface EnvironmentConfig {
   labBucket: boolean;
   /** Keep every version of every object in the notes bucket. */
   notesBucketVersioning: boolean;
+  /** Days a noncurrent version of a notes bucket object is kept; undefined keeps them all. */
+  notesBucketNoncurrentVersionDays?: number;
+  /** Days the notes bucket's server access logs are kept in their log bucket; undefined: no logs. */
+  notesBucketAccessLogDays?: number;
+  /** How the website is served: the bucket's S3 website endpoint, or CloudFront over HTTPS. */
+  siteHosting: SiteHosting;
+  /** A custom domain for the CloudFront site, with the public Route 53 zone that holds it. */
+  siteDomain?: { name: string; zone: string };
+  /** Who hears of an alarm: an email address subscribed to the stack's alarm topic. */
+  alarmEmail?: string;
   /** When the notes export runs (an EventBridge schedule expression); undefined when `off`. */
   exportSchedule?: string;
   /** The Cognito user pool of the people who sign in. */
@@ -134,6 +145,33 @@ const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const SCHEDULE =
   /^(off|rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)|cron\(\S+( \S+){5}\))$/;
 const ORIGIN = /^(\*|site|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
+/** A DNS name of at least two labels, lower case, no trailing dot: `notes.example.com`. */
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** An address SNS can email; SNS itself confirms it by asking its owner. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** `off`, or a value the reader accepts. */
+function optional<T>(raw: string, read: () => T): T | undefined {
+  return raw === "off" ? undefined : read();
+}
+
+/** The custom domain of the site: both keys `off`, or a name inside the zone, on CloudFront. */
+function siteDomainOf(
+  cfg: ReturnType<typeof reader>,
+  hosting: SiteHosting,
+): EnvironmentConfig["siteDomain"] {
+  const raw = { name: cfg.string("siteDomainName"), zone: cfg.string("siteHostedZone") };
+  if (raw.name === "off" && raw.zone === "off") return undefined;
+  const name = cfg.string("siteDomainName", DOMAIN, "off or a lower-case DNS name");
+  const zone = cfg.string("siteHostedZone", DOMAIN, "off or a Route 53 public zone's name");
+  if (name !== zone && !name.endsWith(`.${zone}`)) {
+    throw new ConfigError(`${PROJECT}:siteDomainName`, `"${name}" is not inside the zone ${zone}`);
+  }
+  if (hosting !== "cloudfront") {
+    throw new ConfigError(`${PROJECT}:siteDomainName`, "needs siteHosting cloudfront (HTTPS)");
+  }
+  return { name, zone };
+}
 
 /** Checks every key of the environment; the first wrong one fails with its name. */
 export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig {
@@ -154,6 +192,17 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
       }
     }
   }
+  const notesBucketVersioning = cfg.boolean("notesBucketVersioning");
+  const noncurrentDays = optional(cfg.string("notesBucketNoncurrentVersionDays"), () =>
+    cfg.integer("notesBucketNoncurrentVersionDays", 1, 3650),
+  );
+  if (noncurrentDays !== undefined && !notesBucketVersioning) {
+    throw new ConfigError(
+      `${PROJECT}:notesBucketNoncurrentVersionDays`,
+      "is only allowed with notesBucketVersioning true",
+    );
+  }
+  const siteHosting = cfg.oneOf<SiteHosting>("siteHosting", ["s3-website", "cloudfront"]);
   const exportSchedule = cfg.string(
     "exportSchedule",
     SCHEDULE,
@@ -188,7 +237,16 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
     alarms: cfg.boolean("alarms"),
     corsOrigin: cfg.string("corsOrigin", ORIGIN, "*, site, or an http(s) origin"),
     labBucket: cfg.boolean("labBucket"),
-    notesBucketVersioning: cfg.boolean("notesBucketVersioning"),
+    notesBucketVersioning,
+    notesBucketNoncurrentVersionDays: noncurrentDays,
+    notesBucketAccessLogDays: optional(cfg.string("notesBucketAccessLogDays"), () =>
+      cfg.integer("notesBucketAccessLogDays", 1, 3650),
+    ),
+    siteHosting,
+    siteDomain: siteDomainOf(cfg, siteHosting),
+    alarmEmail: optional(cfg.string("alarmEmail"), () =>
+      cfg.string("alarmEmail", EMAIL, "off or an email address"),
+    ),
     exportSchedule: exportSchedule === "off" ? undefined : exportSchedule,
     userPool: {
       deletionProtection: cfg.boolean("userPoolDeletionProtection"),

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { occurrenceAlarm } from "./alarms";
+import type { AlarmNotifications } from "./alarms";
 
 export interface AsyncInvocationArgs {
   /** Retries after a failed asynchronous invocation, 0 to 2. */
@@ -18,7 +19,7 @@ const RETENTION_SECONDS = 14 * 24 * 60 * 60;
 /** The queue failed events land in, with an alarm on any waiting message where asked. */
 export function deadLetterQueue(
   name: string,
-  alarm: boolean,
+  alarm: AlarmNotifications | undefined,
   opts: pulumi.CustomResourceOptions,
 ): aws.sqs.Queue {
   // Auto-named: nothing refers to it by name, so a replacement never collides.
@@ -36,6 +37,7 @@ export function deadLetterQueue(
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: queue.name },
+        notify: alarm,
       },
       opts,
     );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../package.json";
 import { occurrenceAlarm } from "./alarms";
+import type { AlarmNotifications } from "./alarms";
 import { moduleFiles } from "./archiveModules";
 import { AsyncInvocationArgs, deadLetterQueue, failedEventsTo } from "./failedEvents";
 import {
@@ -37,8 +38,8 @@ export interface FunctionArgs {
   logRetentionDays?: number;
   /** Default false: X-Ray active tracing. */
   tracing?: boolean;
-  /** Default false: a CloudWatch alarm on any error in a five-minute period. */
-  errorAlarm?: boolean;
+  /** Where set, a CloudWatch alarm on any error in a five-minute period, notifying there. */
+  errorAlarm?: AlarmNotifications;
   /**
    * For a function that events start (S3, EventBridge): bounded retries and event age, and a
    * dead-letter queue for events that still fail (alarmed where `errorAlarm` is set). Default
@@ -80,7 +81,7 @@ export class Function extends pulumi.ComponentResource {
 
     // Where events that still fail after their retries land, for event-started functions.
     const failedEvents =
-      args.asyncInvocation && deadLetterQueue(name, args.errorAlarm ?? false, { parent: this });
+      args.asyncInvocation && deadLetterQueue(name, args.errorAlarm, { parent: this });
 
     // The execution role: trusted by Lambda only, never the FullAccess default of CallbackFunction.
     // Auto-named: nothing needs its name, so a replacement never collides with the old role.
@@ -142,6 +143,7 @@ export class Function extends pulumi.ComponentResource {
           namespace: "AWS/Lambda",
           metricName: "Errors",
           dimensions: { FunctionName: fn.name },
+          notify: args.errorAlarm,
         },
         { parent: this },
       );

@@ -160,3 +160,55 @@ export function queueSendingBy(
     Condition: { ArnEquals: { "aws:SourceArn": sourceArn } },
   };
 }
+
+/**
+ * Bucket policy: an AWS service may use these object actions under one prefix, only on behalf of
+ * one source (`aws:SourceArn`) in one account: CloudFront reading the site for one distribution,
+ * S3 server access logging writing one bucket's logs. The conditions stop a confused deputy.
+ */
+export function objectAccessBy(
+  service: string,
+  bucketArn: Arn,
+  prefix: string,
+  actions: string[],
+  source: { arn: Arn; account: Arn },
+): aws.iam.PolicyStatement {
+  for (const action of actions) {
+    if (!/^s3:[A-Za-z]+Object[A-Za-z]*$/.test(action)) {
+      throw new Error(`objectAccessBy takes named S3 object actions, not "${action}"`);
+    }
+  }
+  if (!/^([A-Za-z0-9_.-]+\/)*$/.test(prefix)) {
+    throw new Error(`objectAccessBy takes "" or a key prefix ending in "/", not "${prefix}"`);
+  }
+  return {
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: actions,
+    Resource: pulumi.interpolate`${bucketArn}/${prefix}*`,
+    Condition: {
+      ArnLike: { "aws:SourceArn": source.arn },
+      StringEquals: { "aws:SourceAccount": source.account },
+    },
+  };
+}
+
+/**
+ * Topic policy: CloudWatch may publish to the topic for the account's alarms in its region only
+ * (SNS developer guide, "Amazon SNS access control case examples").
+ */
+export function alarmPublishing(topicArn: Arn, region: Arn, account: Arn): aws.iam.PolicyStatement {
+  return {
+    Sid: "CloudWatchAlarms",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: topicArn,
+    Condition: {
+      ArnLike: {
+        "aws:SourceArn": pulumi.interpolate`arn:aws:cloudwatch:${region}:${account}:alarm:*`,
+      },
+      StringEquals: { "aws:SourceAccount": account },
+    },
+  };
+}

@@ -52,6 +52,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { occurrenceAlarm } from "./alarms";
+import type { AlarmNotifications } from "./alarms";
 import { deadLetterQueue } from "./failedEvents";
 import type { AsyncInvocationArgs } from "./failedEvents";
 import { Function } from "./function";
@@ -101,8 +102,8 @@ export interface ImportWorkflowArgs<Step extends string> {
   logRetentionDays: number;
   /** X-Ray tracing of the executions. */
   tracing: boolean;
-  /** Alarms on failed executions and on events that could not start one. */
-  alarms: boolean;
+  /** Where set, alarms on failed executions and on events that could not start one, notifying there. */
+  alarms?: AlarmNotifications;
   /** EventBridge's retries of a StartExecution that fails, before the event goes to a queue. */
   delivery: AsyncInvocationArgs;
 }
@@ -291,6 +292,7 @@ export class ImportWorkflow<Step extends string> extends pulumi.ComponentResourc
           namespace: "AWS/States",
           metricName: "ExecutionsFailed",
           dimensions: { StateMachineArn: stateMachine.arn },
+          notify: args.alarms,
         },
         { parent: this },
       );

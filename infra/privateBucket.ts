@@ -10,12 +10,26 @@ export interface PrivateBucketArgs {
   versioning?: boolean;
   /** Default false: `pulumi destroy` also deletes the objects (for scratch buckets only). */
   forceDestroy?: boolean;
+  /**
+   * Statements the bucket policy adds beside its TLS-only rule: an AWS service's access on behalf
+   * of one source (`objectAccessBy`). Default none.
+   */
+  grants?: (bucketArn: pulumi.Output<string>) => aws.iam.PolicyStatement[];
+  /** Where set, objects are deleted this many days after they were written. */
+  expireAfterDays?: number;
+  /** Where set (versioned buckets), a version is deleted this many days after it became noncurrent. */
+  expireNoncurrentAfterDays?: number;
 }
+
+/** Uploads never completed are removed after this many days, so their parts stop costing. */
+const ABANDONED_UPLOAD_DAYS = 7;
 
 /** A bucket nobody outside the account can reach: public access blocked, encrypted, TLS only. */
 export class PrivateBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
+  /** `<bucket>.s3.<region>.amazonaws.com`, the REST endpoint CloudFront reads from. */
+  readonly regionalDomainName: pulumi.Output<string>;
 
   constructor(name: string, args: PrivateBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("serverless-notes:bucket:PrivateBucket", name, {}, opts);
@@ -61,23 +75,59 @@ export class PrivateBucket extends pulumi.ComponentResource {
       child,
     );
 
-    if (args.versioning) {
+    const versioning =
+      args.versioning &&
       new aws.s3.BucketVersioning(
         name,
         { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
         child,
+      );
+    if (args.expireNoncurrentAfterDays !== undefined && !versioning) {
+      throw new Error(`${name}: expireNoncurrentAfterDays needs a versioned bucket`);
+    }
+
+    if (args.expireAfterDays !== undefined || args.expireNoncurrentAfterDays !== undefined) {
+      // What is no longer needed goes by itself: old logs, old versions, abandoned uploads.
+      new aws.s3.BucketLifecycleConfiguration(
+        name,
+        {
+          bucket: bucket.id,
+          rules: [
+            {
+              id: "expire",
+              status: "Enabled",
+              filter: { prefix: "" },
+              expiration:
+                args.expireAfterDays === undefined ? undefined : { days: args.expireAfterDays },
+              noncurrentVersionExpiration:
+                args.expireNoncurrentAfterDays === undefined
+                  ? undefined
+                  : { noncurrentDays: args.expireNoncurrentAfterDays },
+              abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
+            },
+          ],
+        },
+        // A rule on noncurrent versions is set once versioning is (pulumi-aws's own advice).
+        { parent: this, dependsOn: versioning ? [versioning] : [] },
       );
     }
 
     // Plain-HTTP requests are refused, whoever makes them.
     new aws.s3.BucketPolicy(
       name,
-      { bucket: bucket.id, policy: policyDocument(denyInsecureTransport(bucket.arn)) },
+      {
+        bucket: bucket.id,
+        policy: policyDocument(
+          ...(args.grants?.(bucket.arn) ?? []),
+          denyInsecureTransport(bucket.arn),
+        ),
+      },
       { parent: this, dependsOn: [publicAccess] },
     );
 
     this.bucketName = bucket.bucket;
     this.arn = bucket.arn;
+    this.regionalDomainName = bucket.bucketRegionalDomainName;
     this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
   }
 }

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface Listening {
@@ -10,7 +11,11 @@ export interface Listening {
 }
 
 /** Starts a local server on the host and port (0 picks a free one). */
-export async function listen(server: Server, host = "127.0.0.1", port = 0): Promise<Listening> {
+export async function listen(
+  server: Server | HttpsServer,
+  host = "127.0.0.1",
+  port = 0,
+): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, resolve);

@@ -28,6 +28,8 @@ import { REPO_ROOT } from "./stackConfig";
 import { ensureTables } from "./tables";
 import type { TableMismatch } from "./tables";
 import { startWebsite } from "./website";
+import { pointSiteHeadersAt } from "./cloudfront";
+import { loopbackCertificate } from "./tls";
 
 export type { TableMismatch };
 
@@ -270,7 +272,11 @@ async function startLocked(
         ),
     });
     opened.push(gateway);
-    const website = await startWebsite({ site: app.site, host, port: sitePort });
+    // A CloudFront site: HTTPS, and its CSP naming the local API and user pool.
+    const cloudfront = app.site.hosting === "cloudfront";
+    if (cloudfront) pointSiteHeadersAt(app, { api: gateway.url, cognito: cognito?.endpoint });
+    const tls = cloudfront ? await loopbackCertificate(host) : undefined;
+    const website = await startWebsite({ site: app.site, host, port: sitePort, tls });
     opened.push(website);
 
     return {

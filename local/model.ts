@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import { assetMap } from "./lambdaArchive";
 import type { AssetMap } from "./lambdaArchive";
+import { cloudFrontSite } from "./cloudfront";
 import type { RecordedResource, RecordedStack } from "./recordStack";
 
 export interface KeyAttribute {
@@ -114,6 +115,8 @@ export interface LocalUserPool {
 }
 
 export interface LocalApi {
+  /** The REST API's id: its cloud origin is `https://<id>.execute-api.<region>.amazonaws.com`. */
+  id?: string;
   name: string;
   stageName: string;
   /** Every declared resource path, `/` included. */
@@ -133,8 +136,15 @@ export interface LocalObject {
 
 export interface LocalSite {
   bucket: string;
+  /** Default an S3 website endpoint; or CloudFront before a private bucket (local/cloudfront.ts). */
+  hosting?: "s3-website" | "cloudfront";
+  /** The website's index document, or the distribution's default root object. */
   indexDocument: string;
   errorDocument?: string;
+  /** CloudFront: the status its error document is answered with (S3 websites say 404). */
+  errorStatus?: number;
+  /** CloudFront: its response headers policy's headers, on every response. */
+  headers?: Record<string, string>;
   objects: LocalObject[];
 }
 
@@ -159,7 +169,7 @@ interface DeclaredIndex {
   nonKeyAttributes?: string[];
 }
 
-const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
+export const str = (v: unknown): string => (typeof v === "string" ? v : String(v ?? ""));
 const record = (v: unknown): Record<string, string> =>
   Object.fromEntries(
     Object.entries((v as Record<string, unknown>) ?? {}).map(([k, x]) => [k, str(x)]),
@@ -173,7 +183,7 @@ function stageThrottle(settings: RecordedResource[]): LocalApi["throttle"] {
   return { rateLimit: all.throttlingRateLimit, burstLimit: all.throttlingBurstLimit };
 }
 
-function only<T>(items: T[], what: string): T {
+export function only<T>(items: T[], what: string): T {
   if (items.length !== 1)
     throw new Error(`the program declares ${items.length} ${what}; expected one`);
   return items[0];
@@ -187,11 +197,50 @@ function parsePolicy(policy: unknown): PolicyStatement[] {
   return Array.isArray(statements) ? statements : [statements];
 }
 
+/** A bucket's declared objects, with their bodies as the program gives them. */
+export function objectsOf(all: RecordedResource[], bucketId: unknown): LocalObject[] {
+  return all
+    .filter((o) => o.type === "aws:s3/bucketObject:BucketObject" && o.inputs.bucket === bucketId)
+    .map((o) => {
+      const source = (o.inputs.source as { $asset?: { path?: string; text?: string } })?.$asset;
+      const body =
+        o.inputs.content !== undefined
+          ? Buffer.from(str(o.inputs.content))
+          : source?.path
+            ? fs.readFileSync(source.path)
+            : Buffer.from(source?.text ?? "");
+      return {
+        key: str(o.inputs.key),
+        contentType: str(o.inputs.contentType) || "binary/octet-stream",
+        cacheControl: o.inputs.cacheControl as string | undefined,
+        body,
+      };
+    });
+}
+
+/** The S3 website: the one bucket with a website configuration, and its objects. */
+function websiteSite(all: RecordedResource[]): LocalSite {
+  const website = only(
+    all.filter((r) => r.type === "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration"),
+    "website buckets",
+  );
+  const bucket = all.find(
+    (r) => r.type === "aws:s3/bucket:Bucket" && r.id === website.inputs.bucket,
+  );
+  return {
+    bucket: str(bucket?.state.bucket ?? website.inputs.bucket),
+    hosting: "s3-website",
+    indexDocument:
+      str((website.inputs.indexDocument as { suffix?: string })?.suffix) || "index.html",
+    errorDocument: (website.inputs.errorDocument as { key?: string } | undefined)?.key,
+    objects: objectsOf(all, website.inputs.bucket),
+  };
+}
+
 export function buildModel(recorded: RecordedStack): LocalApp {
   if (recorded.error) throw new Error(`the ${recorded.stack} program failed: ${recorded.error}`);
   const all = recorded.resources;
   const ofType = (type: string) => all.filter((r) => r.type === `aws:${type}`);
-  const byId = (type: string, id: unknown) => ofType(type).find((r) => r.id === id);
 
   const tables: LocalTable[] = ofType("dynamodb/table:Table").map((t) => {
     const attributes = (t.inputs.attributes as KeyAttribute[]) ?? [];
@@ -331,6 +380,7 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     throw new Error(`${httpMethod} ${path}: ${type} integrations are not run locally`);
   });
   const api: LocalApi = {
+    id: str(restApi.id),
     name: str(restApi.inputs.name),
     stageName: str(stage.inputs.stageName),
     paths: ["/", ...resources.map((r) => pathOf(r.id))],
@@ -344,35 +394,9 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     throttle: stageThrottle(ofType("apigateway/methodSettings:MethodSettings")),
   };
 
-  const website = only(
-    ofType("s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration"),
-    "website buckets",
-  );
-  const bucket = byId("s3/bucket:Bucket", website.inputs.bucket);
-  const objects: LocalObject[] = ofType("s3/bucketObject:BucketObject")
-    .filter((o) => o.inputs.bucket === website.inputs.bucket)
-    .map((o) => {
-      const source = (o.inputs.source as { $asset?: { path?: string; text?: string } })?.$asset;
-      const body =
-        o.inputs.content !== undefined
-          ? Buffer.from(str(o.inputs.content))
-          : source?.path
-            ? fs.readFileSync(source.path)
-            : Buffer.from(source?.text ?? "");
-      return {
-        key: str(o.inputs.key),
-        contentType: str(o.inputs.contentType) || "binary/octet-stream",
-        cacheControl: o.inputs.cacheControl as string | undefined,
-        body,
-      };
-    });
-  const site: LocalSite = {
-    bucket: str(bucket?.state.bucket ?? website.inputs.bucket),
-    indexDocument:
-      str((website.inputs.indexDocument as { suffix?: string })?.suffix) || "index.html",
-    errorDocument: (website.inputs.errorDocument as { key?: string } | undefined)?.key,
-    objects,
-  };
+  const site = ofType("cloudfront/distribution:Distribution").length
+    ? cloudFrontSite(all)
+    : websiteSite(all);
 
   return {
     stack: recorded.stack,

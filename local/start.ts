@@ -47,6 +47,12 @@ async function main(): Promise<void> {
   ];
   console.log(`\nserverless-notes (${stack}) is running on this machine:\n`);
   for (const [what, url] of rows) console.log(`  ${what.padEnd(9)} ${url}`);
+  if (app.site.hosting === "cloudfront") {
+    console.log(
+      "  (the site is CloudFront's stand-in: HTTPS with a certificate made for this run, which " +
+        "the browser asks you to accept once, and the distribution's security headers)",
+    );
+  }
   const { accessKeyId, secretAccessKey } = local.dynamodbCredentials;
   console.log(
     `  (DynamoDB verifies signatures: AWS_ACCESS_KEY_ID=${accessKeyId} ` +

@@ -1,7 +1,11 @@
 // S3 static website hosting on loopback, from the objects the program uploads: index and error
-// documents, object metadata, ETags and S3's own error pages.
+// documents, object metadata, ETags and S3's own error pages. For a CloudFront site, what the
+// distribution changes: HTTPS (a certificate for loopback), the default root object for "/"
+// only, the error document for any missing key, and the response headers policy's headers on
+// every response.
 import { createHash, randomBytes } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { LocalObject, LocalSite } from "./model";
 import { listen } from "./listen";
 
@@ -9,6 +13,8 @@ export interface WebsiteOptions {
   site: LocalSite;
   host?: string;
   port?: number;
+  /** Serve HTTPS with this key and certificate (PEM), as CloudFront does. */
+  tls?: { key: string; cert: string };
 }
 
 export interface Website {
@@ -46,6 +52,9 @@ function decode(path: string): string {
 
 export async function startWebsite(options: WebsiteOptions): Promise<Website> {
   const { site } = options;
+  const cloudfront = site.hosting === "cloudfront";
+  // CloudFront adds the policy's headers to every response, errors included.
+  const edgeHeaders = site.headers ?? {};
   // The objects as uploaded at start-up: one modification time for all of them.
   const lastModified = new Date().toUTCString();
   const objects = new Map<string, Served>(
@@ -57,7 +66,11 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
 
   function send(res: http.ServerResponse, status: number, served: Served): void {
     const { object, etag } = served;
-    const headers: http.OutgoingHttpHeaders = { ETag: etag, "Last-Modified": lastModified };
+    const headers: http.OutgoingHttpHeaders = {
+      ...edgeHeaders,
+      ETag: etag,
+      "Last-Modified": lastModified,
+    };
     if (object.cacheControl) headers["Cache-Control"] = object.cacheControl;
     if (status === 304) {
       res.writeHead(status, headers).end();
@@ -70,6 +83,7 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
 
   function sendPage(res: http.ServerResponse, status: number, page: string, allow?: string) {
     res.writeHead(status, {
+      ...edgeHeaders,
       "Content-Type": "text/html; charset=utf-8",
       "Content-Length": Buffer.byteLength(page),
       ...(allow ? { Allow: allow } : {}),
@@ -77,7 +91,7 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
     res.end(page);
   }
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       const message = "The specified method is not allowed against this resource.";
       sendPage(
@@ -89,7 +103,8 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
       return;
     }
     let key = decode((req.url ?? "/").split("?")[0].slice(1));
-    if (key === "" || key.endsWith("/")) key += site.indexDocument;
+    // CloudFront's default root object answers "/" alone; S3 websites index every folder.
+    if (key === "" || (!cloudfront && key.endsWith("/"))) key += site.indexDocument;
     const found = objects.get(key);
     if (found) {
       const tags = (req.headers["if-none-match"] ?? "").split(",").map((t) => t.trim());
@@ -98,17 +113,19 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
       return;
     }
     // A folder named without its slash is redirected to it, as S3 does.
-    if (objects.has(`${key}/${site.indexDocument}`)) {
+    if (!cloudfront && objects.has(`${key}/${site.indexDocument}`)) {
       res.writeHead(302, { Location: `/${key}/`, "Content-Length": 0 });
       res.end();
       return;
     }
     const errorDocument = site.errorDocument ? objects.get(site.errorDocument) : undefined;
-    if (errorDocument) send(res, 404, errorDocument);
+    if (errorDocument) send(res, site.errorStatus ?? 404, errorDocument);
     else {
       const message = "The specified key does not exist.";
       sendPage(res, 404, errorPage("404 Not Found", "NoSuchKey", message, key));
     }
-  });
-  return listen(server, options.host, options.port);
+  };
+  const server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle);
+  const listening = await listen(server, options.host, options.port);
+  return options.tls ? { ...listening, url: listening.url.replace(/^http:/, "https:") } : listening;
 }

@@ -13,7 +13,13 @@ import {
   lambdaLogGroupRetention,
   lambdaSupportedRuntime,
 } from "./rules/lambda";
-import { s3DenyInsecureTransport, s3PublicOnlyWebsiteObjectReads } from "./rules/s3";
+import { cloudfrontHttpsWithSecurityHeaders } from "./rules/cloudfront";
+import { cloudwatchAlarmHasAction } from "./rules/operations";
+import {
+  s3DenyInsecureTransport,
+  s3ProductionSiteNotPublic,
+  s3PublicOnlyWebsiteObjectReads,
+} from "./rules/s3";
 
 export const POLICY_PACK_NAME = "serverless-notes";
 
@@ -22,6 +28,7 @@ export const policies: Policies = [
   iamNoFullAccessManagedPolicies,
   s3PublicOnlyWebsiteObjectReads,
   s3DenyInsecureTransport,
+  s3ProductionSiteNotPublic,
   lambdaSupportedRuntime,
   lambdaExplicitMemoryAndTimeout,
   lambdaLogGroupRetention,
@@ -30,4 +37,6 @@ export const policies: Policies = [
   apigatewayStageThrottling,
   apigatewayProductionStageObservability,
   apigatewayUserRoutesAuthorized,
+  cloudfrontHttpsWithSecurityHeaders,
+  cloudwatchAlarmHasAction,
 ];

@@ -6,8 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { CSV_SUFFIX, IMPORTS_PREFIX } from "../app/bucketLayout";
 import { importWorkflowDefinition } from "../app/importWorkflowDefinition";
 import { importSteps, routes, tables, tasks, StepSpec, TableKey, TaskSpec } from "../app/routes";
+import { AlarmTopic } from "../infra/alarmTopic";
 import { Api } from "../infra/api";
 import { ApplicationRole } from "../infra/applicationRole";
+import { Cdn } from "../infra/cdn";
 import { EnvironmentConfig, PROJECT } from "../infra/config";
 import { Function } from "../infra/function";
 import { ImportWorkflow } from "../infra/importWorkflow";
@@ -15,6 +17,7 @@ import { objectAccess, tableAccess } from "../infra/iamDocuments";
 import { NotesBucket } from "../infra/notesBucket";
 import { PrivateBucket } from "../infra/privateBucket";
 import { Schedule } from "../infra/schedule";
+import { originOf } from "../infra/securityHeaders";
 import { SiteBucket } from "../infra/siteBucket";
 import { cognitoEndpoint } from "../infra/siteConfig";
 import { Table } from "../infra/table";
@@ -31,6 +34,7 @@ export interface StackOutputs {
   importStateMachineArn: pulumi.Output<string>;
   userPoolId: pulumi.Output<string>;
   userPoolClientId: pulumi.Output<string>;
+  alarmTopicArn: pulumi.Output<string>;
 }
 
 export const SITE_DIR = path.join(__dirname, "..", "site");
@@ -53,13 +57,17 @@ function mapSteps<T>(make: (step: StepSpec) => T): Record<ImportStepKey, T> {
 
 export function buildEnvironment(environment: string, config: EnvironmentConfig): StackOutputs {
   // Every resource goes through this provider: one region, and the same tags on everything.
-  const provider = new aws.Provider("aws", {
-    region: config.region as aws.Region,
-    defaultTags: {
-      tags: { Project: PROJECT, Environment: environment, ManagedBy: "pulumi" },
-    },
-  });
+  const defaultTags = { tags: { Project: PROJECT, Environment: environment, ManagedBy: "pulumi" } };
+  const provider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags });
   const opts = { provider };
+
+  // Every alarm of the stack tells this topic; someone subscribes to it.
+  const alarmTopic = new AlarmTopic(
+    "alarms",
+    { topicName: physicalName(environment, "alarms"), email: config.alarmEmail },
+    opts,
+  );
+  const alarms = config.alarms ? alarmTopic.notifications : undefined;
 
   const tableResources = Object.fromEntries(
     (Object.keys(tables) as TableKey[]).map((key) => {
@@ -98,30 +106,54 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
   );
 
   // The page learns the API's URL from config.js, and the API allows the page's origin: the
-  // deferred URL breaks that cycle without waiting for either value.
-  let resolveApiUrl!: (url: pulumi.Output<string>) => void;
-  const apiUrl = pulumi
-    .output(new Promise<pulumi.Output<string>>((resolve) => (resolveApiUrl = resolve)))
-    .apply((url) => url);
-  const site = new SiteBucket(
-    "site",
-    {
-      siteDir: SITE_DIR,
-      bucketPrefix: `${physicalName(environment, "site")}-`,
-      runtimeConfig: pulumi
-        .all([apiUrl, userPool.userPoolId, userPool.clientId])
-        .apply(([url, userPoolId, clientId]) => ({
-          apiUrl: url,
-          auth: {
-            region: config.region,
-            userPoolId,
-            clientId,
-            endpoint: cognitoEndpoint(config.region),
+  // deferred API breaks that cycle without waiting for either value. The site's security
+  // headers name the API's origin, which is known once the REST API exists, before its stage.
+  let apiIs!: (api: Api) => void;
+  const apiCreated = new Promise<Api>((resolve) => (apiIs = resolve));
+  const apiUrl = pulumi.output(apiCreated.then((created) => created.url)).apply((url) => url);
+  const apiOrigin = pulumi.output(apiCreated.then((created) => created.origin)).apply((o) => o);
+  const runtimeConfig = pulumi
+    .all([apiUrl, userPool.userPoolId, userPool.clientId])
+    .apply(([url, userPoolId, clientId]) => ({
+      apiUrl: url,
+      auth: {
+        region: config.region,
+        userPoolId,
+        clientId,
+        endpoint: cognitoEndpoint(config.region),
+      },
+    }));
+  const site =
+    config.siteHosting === "cloudfront"
+      ? new Cdn(
+          "site",
+          {
+            siteDir: SITE_DIR,
+            runtimeConfig,
+            bucketPrefix: `${physicalName(environment, "site")}-`,
+            namePrefix: physicalName(environment, "site"),
+            connectOrigins: [apiOrigin, originOf(cognitoEndpoint(config.region))],
+            domain: config.siteDomain && {
+              name: config.siteDomain.name,
+              zoneName: config.siteDomain.zone,
+              // CloudFront takes its certificates from us-east-1 only.
+              certificateProvider: new aws.Provider("aws-us-east-1", {
+                region: "us-east-1",
+                defaultTags,
+              }),
+            },
           },
-        })),
-    },
-    opts,
-  );
+          opts,
+        )
+      : new SiteBucket(
+          "site",
+          {
+            siteDir: SITE_DIR,
+            bucketPrefix: `${physicalName(environment, "site")}-`,
+            runtimeConfig,
+          },
+          opts,
+        );
   const corsOrigin: pulumi.Input<string> =
     config.corsOrigin === "site" ? site.url : config.corsOrigin;
 
@@ -131,7 +163,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     timeoutSeconds: config.lambdaTimeoutSeconds,
     logRetentionDays: config.logRetentionDays,
     tracing: config.tracing,
-    errorAlarm: config.alarms,
+    errorAlarm: alarms,
   };
 
   const functions = routes.map((route) => {
@@ -170,11 +202,11 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
       throttle: config.throttle,
       accessLogRetentionDays: config.apiAccessLogs ? config.logRetentionDays : undefined,
       tracing: config.tracing,
-      serverErrorAlarm: config.alarms,
+      serverErrorAlarm: alarms,
     },
     opts,
   );
-  resolveApiUrl(api.url);
+  apiIs(api);
 
   const account = aws.getCallerIdentityOutput({}, { provider });
 
@@ -184,6 +216,8 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     {
       bucketPrefix: `${physicalName(environment, "notes")}-`,
       versioning: config.notesBucketVersioning,
+      noncurrentVersionDays: config.notesBucketNoncurrentVersionDays,
+      accessLogDays: config.notesBucketAccessLogDays,
     },
     opts,
   );
@@ -251,7 +285,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
       },
       logRetentionDays: config.logRetentionDays,
       tracing: config.tracing,
-      alarms: config.alarms,
+      alarms,
       delivery: {
         maximumRetryAttempts: config.eventFunction.maximumRetryAttempts,
         maximumEventAgeSeconds: config.eventFunction.maximumEventAgeSeconds,
@@ -301,5 +335,6 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     importStateMachineArn: importWorkflow.stateMachineArn,
     userPoolId: userPool.userPoolId,
     userPoolClientId: userPool.clientId,
+    alarmTopicArn: alarmTopic.topicArn,
   };
 }

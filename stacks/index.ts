@@ -26,3 +26,4 @@ export const notesBucketName = outputs.notesBucketName;
 export const importStateMachineArn = outputs.importStateMachineArn;
 export const userPoolId = outputs.userPoolId;
 export const userPoolClientId = outputs.userPoolClientId;
+export const alarmTopicArn = outputs.alarmTopicArn;

@@ -11,6 +11,7 @@ import {
   parseDocument,
   quoted,
 } from "../policyDocument";
+import { ProductionConfig, isProduction, productionConfigSchema } from "../environment";
 import { PreviewGaps, isUnknown } from "../previewGaps";
 
 const BLOCK_FLAGS = [
@@ -235,6 +236,41 @@ export const s3DenyInsecureTransport: StackValidationPolicy = {
       );
     }
 
+    gaps.finish();
+  },
+};
+
+export const s3ProductionSiteNotPublic: StackValidationPolicy = {
+  name: "s3-production-site-not-public",
+  description:
+    "In production no bucket serves an S3 website: the one public exception `s3-public-only-website-object-reads` allows is for other environments, and the production site goes through CloudFront from a private bucket.",
+  configSchema: productionConfigSchema,
+  validateStack: (args, report) => {
+    const config = args.getConfig<ProductionConfig>();
+    const gaps = new PreviewGaps();
+    const s3 = new Buckets(args.resources, gaps);
+
+    // Every other way of making a bucket public is refused for any bucket without a website
+    // configuration; so in production, a website configuration is what remains to refuse.
+    const websites = [
+      ...s3.ofType(aws.s3.BucketWebsiteConfiguration, aws.s3.BucketWebsiteConfigurationV2),
+      ...s3.buckets.filter((bucket) => {
+        const inline = gaps.read(() => {
+          const website = bucket.props.website as Record<string, unknown> | undefined;
+          return Boolean(website?.indexDocument || website?.redirectAllRequestsTo);
+        });
+        if (isUnknown(inline)) gaps.skip(inline);
+        return inline === true;
+      }),
+    ];
+    for (const website of websites) {
+      if (!isProduction(website.urn, config)) continue;
+      report(
+        `"${website.name}" serves a production bucket as a public S3 website (plain HTTP, no ` +
+          "security headers): serve the site through CloudFront from a private bucket.",
+        website.urn,
+      );
+    }
     gaps.finish();
   },
 };

@@ -9,6 +9,10 @@ const hex = (length: number): string => "abcdef0123456789".slice(0, length);
 const PERMISSION = "aws:lambda/permission:Permission";
 const FUNCTION = "aws:lambda/function:Function";
 const BUCKET = "aws:s3/bucket:Bucket";
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+const OAC = "aws:cloudfront/originAccessControl:OriginAccessControl";
+const CERTIFICATE = "aws:acm/certificate:Certificate";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 
 function check(type: string, inputs: Record<string, unknown>, name = "res"): CheckResult {
   return providerCheck(type, name, inputs, hex);
@@ -381,6 +385,122 @@ const cases: RowCase[] = [
     kind: "conflictsWith",
     pass: { bucket: "b" },
     fail: { bucket: "b", bucketPrefix: "p-" },
+  },
+
+  // CloudFront, ACM, Route 53, SNS, S3 lifecycle: a valid value and a near miss per row.
+  ...(
+    [
+      [DISTRIBUTION, "httpVersion", "http2and3", "http4"],
+      [DISTRIBUTION, "priceClass", "PriceClass_All", "PriceClass_50"],
+      [OAC, "originAccessControlOriginType", "s3", "S3"],
+      [OAC, "signingBehavior", "always", "sometimes"],
+      [OAC, "signingProtocol", "sigv4", "sigv2"],
+      [CERTIFICATE, "validationMethod", "DNS", "dns"],
+      ["aws:route53/record:Record", "type", "CNAME", "ALIAS"],
+      ["aws:sns/topicSubscription:TopicSubscription", "protocol", "email", "mail"],
+    ] as const
+  ).map(([type, property, good, bad]): RowCase => ({
+    type,
+    property,
+    kind: "oneOf",
+    pass: { [property]: good },
+    fail: { [property]: bad },
+  })),
+  ...(
+    [
+      ["defaultCacheBehavior", "viewerProtocolPolicy", "redirect-to-https", "http-only"],
+      ["viewerCertificate", "sslSupportMethod", "sni-only", "sni"],
+    ] as const
+  ).map(([parent, property, good, bad]): RowCase => ({
+    type: DISTRIBUTION,
+    property: `${parent}.${property}`,
+    kind: "oneOf",
+    pass: { [parent]: { [property]: good } },
+    fail: { [parent]: { [property]: bad } },
+  })),
+  {
+    type: DISTRIBUTION,
+    property: "orderedCacheBehaviors[].viewerProtocolPolicy",
+    kind: "oneOf",
+    pass: { orderedCacheBehaviors: [{ viewerProtocolPolicy: "https-only" }] },
+    fail: { orderedCacheBehaviors: [{ viewerProtocolPolicy: "HTTPS" }] },
+    failAt: "orderedCacheBehaviors[0].viewerProtocolPolicy",
+  },
+  {
+    type: DISTRIBUTION,
+    property: "restrictions.geoRestriction.restrictionType",
+    kind: "oneOf",
+    pass: { restrictions: { geoRestriction: { restrictionType: "none" } } },
+    fail: { restrictions: { geoRestriction: { restrictionType: "off" } } },
+  },
+  {
+    type: OAC,
+    property: "name",
+    kind: "length",
+    pass: { name: "o".repeat(64) },
+    fail: { name: "o".repeat(65) },
+  },
+  {
+    type: OAC,
+    property: "description",
+    kind: "length",
+    pass: { description: "d".repeat(256) },
+    fail: { description: "d".repeat(257) },
+  },
+  ...(
+    [
+      ["cookiesConfig", "cookieBehavior", "allExcept", "some"],
+      ["headersConfig", "headerBehavior", "whitelist", "all"],
+      ["queryStringsConfig", "queryStringBehavior", "none", "None"],
+    ] as const
+  ).map(([config, property, good, bad]): RowCase => ({
+    type: "aws:cloudfront/cachePolicy:CachePolicy",
+    property: `parametersInCacheKeyAndForwardedToOrigin.${config}.${property}`,
+    kind: "oneOf",
+    pass: { parametersInCacheKeyAndForwardedToOrigin: { [config]: { [property]: good } } },
+    fail: { parametersInCacheKeyAndForwardedToOrigin: { [config]: { [property]: bad } } },
+  })),
+  ...(
+    [
+      ["frameOptions", "frameOption", "DENY", "NONE"],
+      ["referrerPolicy", "referrerPolicy", "strict-origin-when-cross-origin", "strict"],
+    ] as const
+  ).map(([config, property, good, bad]): RowCase => ({
+    type: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    property: `securityHeadersConfig.${config}.${property}`,
+    kind: "oneOf",
+    pass: { securityHeadersConfig: { [config]: { [property]: good } } },
+    fail: { securityHeadersConfig: { [config]: { [property]: bad } } },
+  })),
+  {
+    type: CERTIFICATE,
+    property: "domainName",
+    kind: "length",
+    pass: { domainName: `${"a".repeat(61)}.${"b".repeat(61)}.${"c".repeat(61)}.${"d".repeat(66)}` },
+    fail: { domainName: `${"a".repeat(250)}.com` },
+  },
+  {
+    type: CERTIFICATE,
+    property: "domainName",
+    kind: "notPattern",
+    pass: { domainName: "notes.example.com" },
+    fail: { domainName: "notes.example.com." },
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].id",
+    kind: "length",
+    pass: { rules: [{ id: "expire", status: "Enabled" }] },
+    fail: { rules: [{ id: "", status: "Enabled" }] },
+    failAt: "rules[0].id",
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].status",
+    kind: "oneOf",
+    pass: { rules: [{ id: "expire", status: "Disabled" }] },
+    fail: { rules: [{ id: "expire", status: "enabled" }] },
+    failAt: "rules[0].status",
   },
 ];
 

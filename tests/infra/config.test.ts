@@ -52,6 +52,15 @@ describe("infra/config", () => {
     ["serverless-notes:importMaxConcurrency", "0", /from 1 to 40/],
     ["serverless-notes:importMaxConcurrency", "41", /from 1 to 40/],
     ["serverless-notes:importMaxConcurrency", "2.5", /whole number/],
+    ["serverless-notes:siteHosting", "cdn", /is not one of s3-website, cloudfront/],
+    ["serverless-notes:alarmEmail", "ops", /off or an email address/],
+    ["serverless-notes:notesBucketAccessLogDays", "0", /from 1 to 3650/],
+    [
+      "serverless-notes:notesBucketNoncurrentVersionDays",
+      "30",
+      /only allowed with notesBucketVersioning true/,
+    ],
+    ["serverless-notes:siteDomainName", "Notes.Example.com", /off or a lower-case DNS name/],
   ];
   for (const [key, value, problem] of bad) {
     it(`rejects ${key} = ${value}, naming the key`, () => {
@@ -91,6 +100,46 @@ describe("infra/config", () => {
     assert.equal(dev.exportSchedule, undefined);
     assert.equal(prod.notesBucketVersioning, true);
     assert.equal(prod.exportSchedule, "rate(1 day)");
+  });
+
+  it("takes a custom domain for CloudFront only, inside its zone, both keys or neither", () => {
+    const prod = loadStackConfig("prod");
+    const withDomain = (name: string, zone: string, more: Record<string, string> = {}) =>
+      parseEnvironmentConfig(
+        source({
+          ...prod,
+          "serverless-notes:siteDomainName": name,
+          "serverless-notes:siteHostedZone": zone,
+          ...more,
+        }),
+      ).siteDomain;
+    assert.deepEqual(withDomain("notes.example.com", "example.com"), {
+      name: "notes.example.com",
+      zone: "example.com",
+    });
+    assert.equal(withDomain("off", "off"), undefined);
+    assert.throws(() => withDomain("notes.example.org", "example.com"), /is not inside the zone/);
+    assert.throws(
+      () => withDomain("notes.example.com", "off"),
+      /siteHostedZone.*off or a Route 53/,
+    );
+    assert.throws(
+      () =>
+        withDomain("notes.example.com", "example.com", {
+          "serverless-notes:siteHosting": "s3-website",
+        }),
+      /"serverless-notes:siteDomainName": needs siteHosting cloudfront/,
+    );
+  });
+
+  it("serves dev from the S3 website and prod through CloudFront, logging prod's notes bucket", () => {
+    const dev = parseEnvironmentConfig(source(loadStackConfig("dev")));
+    const prod = parseEnvironmentConfig(source(loadStackConfig("prod")));
+    assert.equal(dev.siteHosting, "s3-website");
+    assert.equal(prod.siteHosting, "cloudfront");
+    assert.equal(dev.notesBucketAccessLogDays, undefined);
+    assert.equal(typeof prod.notesBucketAccessLogDays, "number");
+    assert.equal(typeof prod.notesBucketNoncurrentVersionDays, "number");
   });
 
   it("requires every key, naming the missing one", () => {

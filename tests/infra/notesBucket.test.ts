@@ -111,6 +111,70 @@ forEachStack("NotesBucket", (graph) => {
     assert.deepEqual(versioning[0].inputs.versioningConfiguration, { status: "Enabled" });
   });
 
+  it("expires noncurrent versions where the stack file gives their days", () => {
+    const g = graph();
+    const bucket = notesBucket(g);
+    const days = g.config("serverless-notes:notesBucketNoncurrentVersionDays");
+    const rules = g
+      .all()
+      .filter(
+        (r) =>
+          r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration" &&
+          r.inputs.bucket === bucket.id,
+      );
+    if (days === "off") return assert.deepEqual(rules, []);
+    assert.equal(rules.length, 1);
+    assert.deepEqual(rules[0].inputs.rules, [
+      {
+        id: "expire",
+        status: "Enabled",
+        filter: { prefix: "" },
+        noncurrentVersionExpiration: { noncurrentDays: Number(days) },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
+    ]);
+    assert.ok(rules[0].dependsOn.includes("aws:s3/bucketVersioning:BucketVersioning::notes"));
+  });
+
+  it("logs every request into a log bucket of its own, kept the days the stack file says", () => {
+    const g = graph();
+    const bucket = notesBucket(g);
+    const days = g.config("serverless-notes:notesBucketAccessLogDays");
+    const logging = g.all().filter((r) => r.type === "aws:s3/bucketLogging:BucketLogging");
+    if (days === "off") return assert.deepEqual(logging, []);
+    assert.equal(logging.length, 1);
+    const logs = g.resource("aws:s3/bucket:Bucket", {
+      bucketPrefix: `${physical(g, "notes")}-logs-`,
+    });
+    assert.notEqual(logs.id, bucket.id);
+    assert.deepEqual(logging[0].inputs, {
+      bucket: bucket.state.bucket,
+      targetBucket: logs.state.bucket,
+      targetPrefix: "notes/",
+    });
+    assertPrivateBucket(g, logs, [
+      {
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: ["s3:PutObject"],
+        Resource: `${String(logs.state.arn)}/notes/*`,
+        Condition: {
+          ArnLike: { "aws:SourceArn": bucket.state.arn },
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        },
+      },
+    ]);
+    g.resource("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", {
+      bucket: logs.id,
+      rules: [{ expiration: { days: Number(days) }, status: "Enabled" }],
+    });
+    // The logging service may write only once its grant is in place.
+    assert.ok(
+      logging[0].dependsOn.includes("aws:s3/bucketPolicy:BucketPolicy::notes-access-logs"),
+      logging[0].dependsOn.join(", "),
+    );
+  });
+
   it("is a stack output by name", () => {
     const g = graph();
     assert.equal(g.outputs.notesBucketName, notesBucket(g).state.bucket);

@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import type { LocalObject, LocalSite } from "../../local/model";
 import { startWebsite, type Website } from "../../local/website";
+import { localizeOrigins, securityHeaders } from "../../local/cloudfront";
 
 const object = (key: string, contentType: string, body: string | Buffer, cacheControl?: string) =>
   ({ key, contentType, cacheControl, body: Buffer.from(body) }) satisfies LocalObject;
@@ -135,4 +136,67 @@ describe("local S3 website", () => {
       assert.match(await response.text(), /MethodNotAllowed/);
     });
   }
+});
+
+describe("local CloudFront site", () => {
+  const headers = { "Content-Security-Policy": "default-src 'none'", "X-Frame-Options": "DENY" };
+  const cloudfront: LocalSite = {
+    bucket: "notes-site",
+    hosting: "cloudfront",
+    indexDocument: "index.html",
+    errorDocument: "error.html",
+    errorStatus: 404,
+    headers,
+    objects,
+  };
+
+  it("answers / with the default root object and the policy's headers", () =>
+    withSite(cloudfront, async (url) => {
+      const response = await fetch(`${url}/`);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), "<h1>Notes</h1>");
+      assert.equal(response.headers.get("content-security-policy"), "default-src 'none'");
+      assert.equal(response.headers.get("x-frame-options"), "DENY");
+    }));
+
+  it("has no folder index: a folder is a missing key, answered with the error document", () =>
+    withSite(cloudfront, async (url) => {
+      for (const missing of ["/docs/", "/docs", "/nothing.txt"]) {
+        const response = await fetch(`${url}${missing}`, { redirect: "manual" });
+        assert.equal(response.status, 404, missing);
+        assert.equal(await response.text(), "<h1>Lost</h1>");
+        assert.equal(response.headers.get("content-security-policy"), "default-src 'none'");
+      }
+    }));
+});
+
+describe("the CloudFront site's headers, as npm start reads them from the program", () => {
+  it("are the headers CloudFront sends for the policy's security headers config", () => {
+    assert.deepEqual(
+      securityHeaders({
+        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'self'" },
+        strictTransportSecurity: { accessControlMaxAgeSec: 600, includeSubdomains: true },
+        contentTypeOptions: {},
+        frameOptions: { frameOption: "SAMEORIGIN" },
+        referrerPolicy: { referrerPolicy: "no-referrer" },
+      }),
+      {
+        "Content-Security-Policy": "default-src 'self'",
+        "Strict-Transport-Security": "max-age=600; includeSubDomains",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "SAMEORIGIN",
+        "Referrer-Policy": "no-referrer",
+      },
+    );
+  });
+
+  it("name the local stand-ins where the CSP names the cloud's origins, and nothing else changes", () => {
+    const cloud = "https://abc.execute-api.ap-northeast-2.amazonaws.com";
+    assert.equal(
+      localizeOrigins(`default-src 'none'; connect-src ${cloud} ${cloud}x; img-src 'self'`, {
+        [cloud]: "http://127.0.0.1:3001",
+      }),
+      `default-src 'none'; connect-src http://127.0.0.1:3001 ${cloud}x; img-src 'self'`,
+    );
+  });
 });

@@ -30,7 +30,12 @@ const T = {
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   stage: "aws:apigateway/stage:Stage",
   table: "aws:dynamodb/table:Table",
+  website: "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  distribution: "aws:cloudfront/distribution:Distribution",
 };
+
+type Inputs = Record<string, unknown>;
 
 const ACCOUNT_ROOT = "arn:aws:iam::123456789012:root";
 
@@ -171,7 +176,7 @@ export const violationCases: ViolationCase[] = [
   {
     policy: "s3-public-only-website-object-reads",
     title: "the website bucket lets ACLs make objects public",
-    stack: "prod",
+    stack: "dev",
     edit: (g) =>
       g.change(T.publicAccessBlock, "site", (inputs) => {
         inputs.ignorePublicAcls = false;
@@ -454,5 +459,73 @@ export const violationCases: ViolationCase[] = [
       }),
     at: "api",
     message: /Production stage "api" lacks X-Ray tracing \(xrayTracingEnabled: true\)/,
+  },
+
+  // s3-production-site-not-public
+  {
+    policy: "s3-production-site-not-public",
+    title: "prod's site bucket is given S3 website hosting",
+    stack: "prod",
+    edit: (g) => {
+      const bucket = g.find(T.bucket, "site");
+      g.add(
+        T.website,
+        "site-website",
+        { bucket: bucket.id, indexDocument: { suffix: "index.html" } },
+        bucket,
+      );
+    },
+    at: "site-website",
+    message: /"site-website" serves a production bucket as a public S3 website/,
+  },
+
+  // cloudwatch-alarm-has-action
+  {
+    policy: "cloudwatch-alarm-has-action",
+    title: "a function's error alarm notifies nobody",
+    stack: "prod",
+    edit: (g) =>
+      g.change(T.alarm, "createNote-errors", (inputs) => {
+        delete inputs.alarmActions;
+      }),
+    at: "createNote-errors",
+    message: /Alarm "createNote-errors" has no alarm action, so nobody hears it fire/,
+  },
+  {
+    policy: "cloudwatch-alarm-has-action",
+    title: "the same, seen in a preview",
+    stack: "prod",
+    phase: "preview",
+    edit: (g) =>
+      g.change(T.alarm, "api-5xx", (inputs) => {
+        inputs.alarmActions = [];
+      }),
+    at: "api-5xx",
+    message: /Alarm "api-5xx" has no alarm action/,
+  },
+
+  // cloudfront-https-with-security-headers
+  {
+    policy: "cloudfront-https-with-security-headers",
+    title: "the assets behaviour serves plain HTTP",
+    stack: "prod",
+    edit: (g) =>
+      g.change(T.distribution, "site", (inputs) => {
+        (inputs.orderedCacheBehaviors as Inputs[])[0].viewerProtocolPolicy = "allow-all";
+      }),
+    at: "site",
+    message:
+      /Distribution "site": the cache behaviour for "assets\/\*" lets viewers use plain HTTP \(viewerProtocolPolicy allow-all\)/,
+  },
+  {
+    policy: "cloudfront-https-with-security-headers",
+    title: "the default behaviour has no response headers policy",
+    stack: "prod",
+    edit: (g) =>
+      g.change(T.distribution, "site", (inputs) => {
+        delete (inputs.defaultCacheBehavior as Inputs).responseHeadersPolicyId;
+      }),
+    at: "site",
+    message: /the default cache behaviour has no response headers policy/,
   },
 ];

@@ -4,8 +4,10 @@ import { forEachStack, flag } from "../support/stackSuite";
 
 forEachStack("stack", (graph) => {
   it("exports the SPEC's outputs, each a realistic value", () => {
-    const o = graph().outputs;
+    const g = graph();
+    const o = g.outputs;
     assert.deepEqual(Object.keys(o).sort(), [
+      "alarmTopicArn",
       "apiUrl",
       "applicationRoleArn",
       "deleteBucketPolicyArn",
@@ -20,7 +22,13 @@ forEachStack("stack", (graph) => {
     const region = graph().config("aws:region");
     assert.match(
       String(o.siteUrl),
-      new RegExp(`^http://[a-z0-9.-]+\\.s3-website[.-]${region}\\.amazonaws\\.com$`),
+      g.config("serverless-notes:siteHosting") === "cloudfront"
+        ? /^https:\/\/d[a-z0-9]{13}\.cloudfront\.net$/
+        : new RegExp(`^http://[a-z0-9.-]+\\.s3-website[.-]${region}\\.amazonaws\\.com$`),
+    );
+    assert.equal(
+      o.alarmTopicArn,
+      `arn:aws:sns:${region}:123456789012:serverless-notes-${g.stack}-alarms`,
     );
     assert.match(
       String(o.apiUrl),
@@ -83,12 +91,17 @@ forEachStack("stack", (graph) => {
     const lab = flag(g, "labBucket");
     const versioned = flag(g, "notesBucketVersioning");
     const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
+    const cloudfront = g.config("serverless-notes:siteHosting") === "cloudfront";
+    const accessLogged = g.config("serverless-notes:notesBucketAccessLogDays") !== "off";
+    const oldVersionsExpire =
+      g.config("serverless-notes:notesBucketNoncurrentVersionDays") !== "off";
+    const emailed = g.config("serverless-notes:alarmEmail") !== "off";
     // Eight routes, the import workflow's four steps, and the export where it is scheduled.
     const functions = 8 + 4 + (scheduled ? 1 : 0);
     // The functions events start: each with its own dead-letter queue.
     const eventFunctions = scheduled ? 1 : 0;
-    // The site, the notes bucket, and the lab bucket where enabled.
-    const buckets = 2 + (lab ? 1 : 0);
+    // The site, the notes bucket, its access log bucket and the lab bucket where enabled.
+    const buckets = 2 + (accessLogged ? 1 : 0) + (lab ? 1 : 0);
     const expected: Record<string, number> = {
       "aws:dynamodb/table:Table": 2,
       "aws:lambda/function:Function": functions,
@@ -119,6 +132,17 @@ forEachStack("stack", (graph) => {
       "aws:s3/bucketPolicy:BucketPolicy": buckets,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": buckets,
       "aws:s3/bucketVersioning:BucketVersioning": versioned ? 1 : 0,
+      "aws:s3/bucketLogging:BucketLogging": accessLogged ? 1 : 0,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+        (accessLogged ? 1 : 0) + (oldVersionsExpire ? 1 : 0),
+      "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": cloudfront ? 0 : 1,
+      "aws:cloudfront/distribution:Distribution": cloudfront ? 1 : 0,
+      "aws:cloudfront/originAccessControl:OriginAccessControl": cloudfront ? 1 : 0,
+      "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": cloudfront ? 1 : 0,
+      "aws:cloudfront/cachePolicy:CachePolicy": cloudfront ? 2 : 0,
+      "aws:sns/topic:Topic": 1,
+      "aws:sns/topicPolicy:TopicPolicy": 1,
+      "aws:sns/topicSubscription:TopicSubscription": emailed ? 1 : 0,
       "aws:s3/bucketNotification:BucketNotification": 1,
       // The import's, and the export's where it is scheduled.
       "aws:cloudwatch/eventRule:EventRule": 1 + (scheduled ? 1 : 0),

@@ -2,8 +2,15 @@
 import * as assert from "node:assert/strict";
 import type { RecordedResource, StackGraph } from "../harness/graph";
 
-/** Public access fully blocked, ACLs off, SSE-S3 encryption, and a policy refusing plain HTTP. */
-export function assertPrivateBucket(g: StackGraph, bucket: RecordedResource): void {
+/**
+ * Public access fully blocked, ACLs off, SSE-S3 encryption, and a policy refusing plain HTTP,
+ * after exactly these grants.
+ */
+export function assertPrivateBucket(
+  g: StackGraph,
+  bucket: RecordedResource,
+  grants: unknown[] = [],
+): void {
   g.resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
     bucket: bucket.id,
     blockPublicAcls: true,
@@ -26,6 +33,7 @@ export function assertPrivateBucket(g: StackGraph, bucket: RecordedResource): vo
   assert.deepEqual(policy.inputs.policy, {
     Version: "2012-10-17",
     Statement: [
+      ...grants,
       {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",

@@ -1,8 +1,20 @@
 // Runs a suite once per stack over the graph that stack recorded with its own config.
+import { loadStackConfig } from "../../local/stackConfig";
 import { STACKS, StackGraph, stackGraph } from "../harness/graph";
 
-export function forEachStack(title: string, body: (get: () => StackGraph) => void): void {
-  for (const stack of STACKS) {
+/** The stacks whose config file sets `serverless-notes:<key>` to this value. */
+export function stacksWhere(key: string, value: string): string[] {
+  const stacks = STACKS.filter((s) => loadStackConfig(s)[`serverless-notes:${key}`] === value);
+  if (stacks.length === 0) throw new Error(`no stack sets ${key} to ${value}: nothing to test`);
+  return stacks;
+}
+
+export function forEachStack(
+  title: string,
+  body: (get: () => StackGraph) => void,
+  stacks: readonly string[] = STACKS,
+): void {
+  for (const stack of stacks) {
     describe(`${title} (${stack})`, function () {
       let graph: StackGraph | undefined;
       before(async function () {
