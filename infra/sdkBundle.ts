@@ -207,26 +207,31 @@ async function cachedOrBuilt(key: string, options: BuildOptions, workingDir: str
 
 const posix = (p: string) => p.split(path.sep).join("/");
 
-/** Each used package's package.json: its name and version, and the specifiers it answers. */
+/**
+ * Each used package's package.json: its name and version, `main` where the handler requires the
+ * package by name, and an `exports` map only where a specifier names no file (an export subpath):
+ * a file path resolves without one, and without the ES module resolver Node loads for it.
+ */
 function packageManifests(modules: BundledModule[]): Record<string, string> {
-  const byPackage = new Map<string, { dir: string; exports: Record<string, string> }>();
+  const byPackage = new Map<string, { dir: string; files: Record<string, string> }>();
   for (const { uses } of modules) {
     for (const { imported, file, packageDir } of uses) {
-      const entry = byPackage.get(imported.packageName) ?? { dir: packageDir, exports: {} };
+      const entry = byPackage.get(imported.packageName) ?? { dir: packageDir, files: {} };
       const subpath = `.${imported.specifier.slice(imported.packageName.length)}`;
-      entry.exports[subpath] = `./${posix(path.relative(packageDir, file))}`;
+      entry.files[subpath] = `./${posix(path.relative(packageDir, file))}`;
       byPackage.set(imported.packageName, entry);
     }
   }
   const manifests: Record<string, string> = {};
-  for (const [name, { dir, exports }] of byPackage) {
+  for (const [name, { dir, files }] of byPackage) {
     const installed = readJson(path.join(dir, "package.json"));
+    const named = Object.entries(files).some(([sub, at]) => sub !== "." && sub !== at);
     const manifest = {
       name,
       version: installed.version,
       license: installed.license,
-      ...(exports["."] ? { main: exports["."] } : {}),
-      exports,
+      ...(files["."] ? { main: files["."] } : {}),
+      ...(named ? { exports: files } : {}),
     };
     manifests[`node_modules/${name}/package.json`] = JSON.stringify(manifest, null, 2);
   }
