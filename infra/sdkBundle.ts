@@ -3,10 +3,15 @@
 // The SDK modules the serialised handler requires (sdkImports.ts) are bundled once with esbuild
 // from their ES module build, tree-shaken to the exports the handler reads and minified, into
 // `node_modules/.aws-sdk/index.js`; each required specifier becomes a one-line file at the path
-// it names in the archive's `node_modules`, beside its package's package.json. Node looks in the
-// task root's node_modules before NODE_PATH (where the runtime's own SDK is), so the serialised
-// `require` finds these first. One bundle rather than one per package: a handler of DynamoDB and
-// S3 would otherwise load and ship the SDK's core (@smithy/core, @aws-sdk/core) twice.
+// it names in the archive's `node_modules`, beside its package's package.json. The serialised
+// `require` finds these first: Node searches the requiring file's node_modules folders, the task
+// root's included, and only then NODE_PATH ("if they are not found elsewhere",
+// https://nodejs.org/api/modules.html#loading-from-the-global-folders), which is where the
+// runtime keeps its own SDK (the nodejs24.x bootstrap exports NODE_PATH=/opt/nodejs/node24/
+// node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task; the
+// runtime interface client loads the handler file by its path, aws-lambda-nodejs-runtime-
+// interface-client src/function/module-loader.ts). One bundle rather than one per package: a
+// handler of DynamoDB and S3 would otherwise load and ship the SDK's core twice.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -113,6 +118,8 @@ function entrySource(modules: BundledModule[]): string {
 function buildOptions(entry: string, workingDir: string, nodeMajor: number): BuildOptions {
   return {
     stdin: { contents: entry, resolveDir: workingDir, sourcefile: "aws-sdk-entry.js" },
+    // The metafile's paths are relative to it.
+    absWorkingDir: workingDir,
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -155,25 +162,38 @@ interface CacheRecord {
 const building = new Map<string, Promise<Bundle>>();
 
 /**
- * The bundle for `entry`, from `node_modules/.cache/serverless-notes/sdk/` when one was built
- * from the same entry, options and esbuild version and every file it read is unchanged.
+ * The bundle for `entry`, from `cacheDir` when one was built from the same entry, options and
+ * esbuild version and every file it read is unchanged.
  */
-function bundleFor(entry: string, workingDir: string, nodeMajor: number): Promise<Bundle> {
+function bundleFor(
+  entry: string,
+  workingDir: string,
+  cacheDir: string,
+  nodeMajor: number,
+): Promise<Bundle> {
   const esbuildVersion = String(readJson(require.resolve("esbuild/package.json")).version);
   const options = buildOptions(entry, workingDir, nodeMajor);
   const key = sha256(
-    JSON.stringify({ esbuildVersion, options: { ...options, stdin: undefined }, entry }),
+    JSON.stringify({
+      esbuildVersion,
+      options: { ...options, stdin: undefined, absWorkingDir: undefined },
+      entry,
+    }),
   ).slice(0, 16);
   let pending = building.get(`${workingDir}:${key}`);
   if (!pending) {
-    pending = cachedOrBuilt(key, options, workingDir);
+    pending = cachedOrBuilt(key, options, workingDir, cacheDir);
     building.set(`${workingDir}:${key}`, pending);
   }
   return pending;
 }
 
-async function cachedOrBuilt(key: string, options: BuildOptions, workingDir: string) {
-  const dir = path.join(workingDir, "node_modules", ".cache", "serverless-notes", "sdk");
+async function cachedOrBuilt(
+  key: string,
+  options: BuildOptions,
+  workingDir: string,
+  dir: string,
+): Promise<Bundle> {
   const file = path.join(dir, `${key}.js`);
   const recordFile = path.join(dir, `${key}.json`);
   if (fs.existsSync(file) && fs.existsSync(recordFile)) {
@@ -240,7 +260,8 @@ function packageManifests(modules: BundledModule[]): Record<string, string> {
 
 /**
  * The archive entries that ship the SDK `handlerText` requires (none when it requires none).
- * The bundle is a file under the working directory's node_modules/.cache, the small files text.
+ * The bundle is a file in the cache beside the installed SDK (its path relative to the working
+ * directory, as Pulumi reads asset paths), the small files text.
  */
 export async function sdkEntries(
   handlerText: string,
@@ -250,7 +271,11 @@ export async function sdkEntries(
   const imports = sdkImports(handlerText);
   if (imports.length === 0) return {};
   const modules = modulesOf(imports, workingDir);
-  const bundle = await bundleFor(entrySource(modules), workingDir, nodeMajor);
+  // Beside the installed SDK, whichever folder the program runs in.
+  const installedIn = modules[0].uses[0].packageDir;
+  const project = installedIn.slice(0, installedIn.lastIndexOf(`${path.sep}node_modules`));
+  const cacheDir = path.join(project, "node_modules", ".cache", "serverless-notes", "sdk");
+  const bundle = await bundleFor(entrySource(modules), workingDir, cacheDir, nodeMajor);
   const entries: Record<string, pulumi.asset.Asset> = {
     [`${BUNDLE_DIR}/index.js`]: new pulumi.asset.FileAsset(
       posix(path.relative(workingDir, bundle.file)),
