@@ -22,6 +22,11 @@ export interface RunOptions {
   /** Preview (true) or update. */
   dryRun: boolean;
   cloud: MockCloud;
+  /**
+   * Reuse what an earlier run of the same inputs produced (serialised closures, code paths; see
+   * programHooks.js). Default true; the bench turns it off to time a run without it.
+   */
+  cache?: boolean;
 }
 
 /** constructConfig: the language host hands `ns:key` to the SDK as `ns:config:key`. */
@@ -76,6 +81,7 @@ export async function runProgram(options: RunOptions): Promise<RecordedStack> {
       // same tsconfig.json (launchProblems makes sure of that), so the SDK's own switch skips
       // the second check here.
       PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+      SERVERLESS_NOTES_PROGRAM_CACHE: options.cache === false ? "off" : "on",
     };
     const { code, output } = await runNode(args, launch.pwd, env);
     // The program still runs, so its own failure shows beside the reason for it.

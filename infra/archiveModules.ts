@@ -6,13 +6,13 @@ import { isBuiltin } from "node:module";
 import * as path from "node:path";
 
 /** `csv-parse/sync` → `csv-parse`; `@scope/pkg/sub` → `@scope/pkg`. */
-function packageOf(specifier: string): string {
+export function packageOf(specifier: string): string {
   const parts = specifier.split("/");
   return parts.slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
 }
 
 /** The folder of the installed package that holds `file`. */
-function packageFolder(file: string, name: string): string {
+export function packageFolder(file: string, name: string): string {
   for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const manifest = path.join(dir, "package.json");
     if (dir.endsWith(path.join("node_modules", name)) && fs.existsSync(manifest)) return dir;

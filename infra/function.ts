@@ -5,6 +5,7 @@ import { occurrenceAlarm } from "./alarms";
 import type { AlarmNotifications } from "./alarms";
 import { moduleFiles } from "./archiveModules";
 import { AsyncInvocationArgs, deadLetterQueue, failedEventsTo } from "./failedEvents";
+import { shipSdk } from "./sdkBundle";
 import {
   assumableBy,
   logWriting,
@@ -48,10 +49,10 @@ export interface FunctionArgs {
   asyncInvocation?: AsyncInvocationArgs;
 }
 
-// The Node.js 24 runtime carries AWS SDK v3, so the archive needs none of the program's
-// dependencies as whole folders: excluding them all leaves the serialised handler alone in the
-// zip, plus the single files of the modules a function asks for. Pulumi's code paths walk the
-// optional dependencies too (the local runtime's Node.js binaries): never shipped either.
+// No dependency ships as a whole folder: the archive holds the serialised handler, the AWS SDK it
+// requires as one bundle (shipSdk), and the single files of the modules a function asks for.
+// Pulumi's code paths walk the optional dependencies too (the local runtime's Node.js binaries):
+// never shipped either.
 const NOT_SHIPPED = [
   ...Object.keys(packageJson.dependencies),
   ...Object.keys(packageJson.optionalDependencies),
@@ -106,8 +107,9 @@ export class Function extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // The handler, serialised with what it captures: `__index.js`, and the files of its modules.
-    // Its name is fixed (the stack's physical name), so a replacement must delete the old one first.
+    // The handler, serialised with what it captures: `__index.js`, the SDK it was tested with, and
+    // the files of its modules. Its name is fixed (the stack's physical name), so a replacement
+    // must delete the old one first.
     const fn = new aws.lambda.CallbackFunction(
       name,
       {
@@ -126,7 +128,12 @@ export class Function extends pulumi.ComponentResource {
           extraIncludePaths: moduleFiles(args.modules ?? []),
         },
       },
-      { parent: this, dependsOn: [logGroup, rolePolicy], deleteBeforeReplace: true },
+      {
+        parent: this,
+        dependsOn: [logGroup, rolePolicy],
+        deleteBeforeReplace: true,
+        transformations: [shipSdk],
+      },
     );
 
     if (args.asyncInvocation && failedEvents) {

@@ -106,20 +106,34 @@ const RESPONSE_TOO_LARGE: LambdaError = {
   errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_SYNC_PAYLOAD_BYTES} bytes).`,
 };
 
-let runtimeModules: string | undefined;
+/** The runtime's modules folder, while any function uses it: how many do. */
+let runtimeModules: { dir: string; users: number } | undefined;
 
 /**
  * The folder on NODE_PATH: `@aws-sdk` linked to the project's copy, and nothing else, as the
- * runtime's own `node_modules`. The SDK's dependencies resolve from its real location.
+ * runtime's own `node_modules`. The SDK's dependencies resolve from its real location. Shared by
+ * the functions that run at once and removed when the last one closes (or the process exits),
+ * so no `lambda-runtime-*` folder outlives the stack.
  */
-function runtimeProvidedModules(): string {
-  if (runtimeModules) return runtimeModules;
-  const sdk = path.dirname(path.dirname(require.resolve("@aws-sdk/client-dynamodb/package.json")));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-runtime-"));
-  fs.mkdirSync(path.join(dir, "node_modules"));
-  fs.symlinkSync(sdk, path.join(dir, "node_modules", "@aws-sdk"), "dir");
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  return (runtimeModules = path.join(dir, "node_modules"));
+function acquireRuntimeModules(): string {
+  if (!runtimeModules) {
+    const sdk = path.dirname(
+      path.dirname(require.resolve("@aws-sdk/client-dynamodb/package.json")),
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-runtime-"));
+    fs.mkdirSync(path.join(dir, "node_modules"));
+    fs.symlinkSync(sdk, path.join(dir, "node_modules", "@aws-sdk"), "dir");
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    runtimeModules = { dir, users: 0 };
+  }
+  runtimeModules.users++;
+  return path.join(runtimeModules.dir, "node_modules");
+}
+
+function releaseRuntimeModules(): void {
+  if (!runtimeModules || --runtimeModules.users > 0) return;
+  fs.rmSync(runtimeModules.dir, { recursive: true, force: true });
+  runtimeModules = undefined;
 }
 
 /** Node looks for modules in every parent's `node_modules`; Lambda's /var/task has none above. */
@@ -158,7 +172,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${nodeMajor}.x`,
     _HANDLER: options.handler,
     LAMBDA_TASK_ROOT: taskRoot,
-    NODE_PATH: runtimeProvidedModules(),
+    NODE_PATH: acquireRuntimeModules(),
   };
 
   const logs: LogLine[] = [];
@@ -352,6 +366,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
   }
 
   async function close(): Promise<void> {
+    if (closed) return;
     closed = true;
     for (const w of waiting.splice(0)) w.reject(new Error(`function ${options.name} is closed`));
     const exits = [...all].map(
@@ -369,6 +384,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
       setTimeout(() => env.child.kill("SIGKILL"), 2000).unref();
     }
     await Promise.all(exits);
+    releaseRuntimeModules();
   }
 
   return { invoke, logs, close };

@@ -45,6 +45,8 @@ export interface RecordOptions {
   dryRun?: boolean;
   /** Pulumi.yaml as given instead of the repository's (tests move `main` this way). */
   project?: ProjectFile;
+  /** Reuse what an earlier run of the same inputs produced; default true (engine/run.ts). */
+  cache?: boolean;
 }
 
 export async function recordStack(
@@ -60,6 +62,7 @@ export async function recordStack(
     project: options.project,
     config,
     dryRun: options.dryRun ?? false,
+    cache: options.cache,
     cloud: {
       region: config["aws:region"] ?? "ap-northeast-2",
       apiBase: options.local?.apiBase,

@@ -14,7 +14,13 @@ import type { DynamoEmulator } from "../../local/dynamodb";
 import type { InvokeOutcome } from "../../local/lambdaRuntime";
 import { STACKS, stackGraph } from "../harness/graph";
 import type { StackGraph } from "../harness/graph";
-import { createDeclaredTables, functionOf, startBundled, variablesOf } from "../support/bundled";
+import {
+  createDeclaredTables,
+  functionOf,
+  sdkEntries,
+  startBundled,
+  variablesOf,
+} from "../support/bundled";
 import type { Bundled } from "../support/bundled";
 import { proxyEvent } from "../support/events";
 import type { EventSpec } from "../support/events";
@@ -125,7 +131,7 @@ for (const stack of STACKS) {
       return reply.body as Note;
     }
 
-    it("gives every route a function whose archive is __index.js alone", () => {
+    it("gives every route a function whose archive is __index.js and the DynamoDB SDK it requires", () => {
       // Besides the routes' functions, only the notes bucket's: the import workflow's steps and
       // the scheduled export.
       const scheduled = graph.config("serverless-notes:exportSchedule") !== "off";
@@ -145,7 +151,17 @@ for (const stack of STACKS) {
       for (const route of routes) {
         const { inputs } = functionOf(graph, route.name);
         const assets = assetMap(inputs.code);
-        assert.deepEqual(Object.keys(assets), ["__index.js"], `${route.name}: archive entries`);
+        assert.deepEqual(
+          Object.keys(assets).sort(),
+          [
+            "__index.js",
+            ...sdkEntries("@aws-sdk/client-dynamodb"),
+            ...sdkEntries("@aws-sdk/util-dynamodb"),
+            "node_modules/.aws-sdk/index.js",
+            "node_modules/.aws-sdk/package.json",
+          ].sort(),
+          `${route.name}: archive entries`,
+        );
         const index = assets["__index.js"] as { $asset: { text?: unknown } };
         assert.equal(typeof index.$asset.text, "string", `${route.name}: __index.js is inline`);
         assert.equal(inputs.handler, "__index.handler");

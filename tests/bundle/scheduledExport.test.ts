@@ -12,7 +12,13 @@ import type { DynamoEmulator } from "../../local/dynamodb";
 import { stackGraph } from "../harness/graph";
 import type { StackGraph } from "../harness/graph";
 import { scheduledEvent } from "../support/awsEvents";
-import { createDeclaredTables, functionOf, resultOf, startBundled } from "../support/bundled";
+import {
+  createDeclaredTables,
+  functionOf,
+  resultOf,
+  sdkEntries,
+  startBundled,
+} from "../support/bundled";
 import type { Bundled } from "../support/bundled";
 import { S3RVER_CREDENTIALS, getObject, listKeys, startTestS3 } from "../support/s3";
 import type { TestS3 } from "../support/s3";
@@ -76,11 +82,18 @@ describe(`the bundled scheduled export runs (${STACK})`, function () {
     await dynamo?.close();
   });
 
-  it("ships the serialised handler alone, writing to the stack's notes bucket", () => {
+  it("ships the serialised handler and the SDK it requires, writing to the stack's notes bucket", () => {
     const { inputs } = exporter.resource;
     assert.deepEqual(
-      Object.keys((inputs.code as { $archive: { assets: object } }).$archive.assets),
-      ["__index.js"],
+      Object.keys((inputs.code as { $archive: { assets: object } }).$archive.assets).sort(),
+      [
+        "__index.js",
+        ...sdkEntries("@aws-sdk/client-dynamodb"),
+        ...sdkEntries("@aws-sdk/client-s3"),
+        ...sdkEntries("@aws-sdk/util-dynamodb"),
+        "node_modules/.aws-sdk/index.js",
+        "node_modules/.aws-sdk/package.json",
+      ].sort(),
     );
     assert.equal(exporter.variables.BUCKET_NAME, bucket);
     assert.equal(exporter.variables.TABLE_NAME, table);

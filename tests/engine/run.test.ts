@@ -7,6 +7,7 @@ import { launchProblems, programLaunch, readProjectFile } from "../../engine/pro
 import { runProgram } from "../../engine/run";
 import { UNKNOWN } from "../../engine/wire";
 import { REPO_ROOT } from "../../local/stackConfig";
+import { renderPlan } from "../../plan/render";
 import { recordStack, STACKS, stackGraph } from "../harness/graph";
 
 const FIXTURE = path.join(__dirname, "fixture");
@@ -54,6 +55,15 @@ describe("the offline engine runs the program as the CLI does", function () {
     const graph = await recordStack("dev", { project: { ...project, runtime } });
     assert.match(graph.recorded.error ?? "", /tsconfig path was set to tsconfig\.missing\.json/);
     assert.equal(graph.recorded.resources.length, 0);
+  });
+
+  it("records the same stack from its caches as without them (programHooks.js)", async () => {
+    const cached = await stackGraph("dev");
+    const uncached = await recordStack("dev", { cache: false });
+    assert.equal(uncached.recorded.error, undefined);
+    const functions = cached.resources("aws:lambda/function:Function");
+    assert.ok(functions.length > 0);
+    assert.equal(renderPlan(cached.recorded, REPO_ROOT), renderPlan(uncached.recorded, REPO_ROOT));
   });
 
   for (const stack of STACKS) {

@@ -50,10 +50,23 @@ forEachStack("Function", (graph) => {
         });
       });
 
-      it("ships an archive holding the serialised handler alone", () => {
+      it("ships the serialised handler and the AWS SDK it requires, nothing else", () => {
         const { fn } = routeFunction(graph(), route.name);
         const code = fn.inputs.code as { $archive: { assets: Record<string, unknown> } };
-        assert.deepEqual(Object.keys(code.$archive.assets), ["__index.js"]);
+        const sdk = (name: string) => [
+          `node_modules/@aws-sdk/${name}/dist-cjs/index.js`,
+          `node_modules/@aws-sdk/${name}/package.json`,
+        ];
+        assert.deepEqual(
+          Object.keys(code.$archive.assets).sort(),
+          [
+            "__index.js",
+            "node_modules/.aws-sdk/index.js",
+            "node_modules/.aws-sdk/package.json",
+            ...sdk("client-dynamodb"),
+            ...sdk("util-dynamodb"),
+          ].sort(),
+        );
       });
 
       it("has its own role, trusted by Lambda only, with no managed policy attached", () => {

@@ -6,28 +6,35 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startLocalStack } from "../../local/localStack";
 
-const taskFolders = () =>
-  new Set(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("lambda-task-")));
+const ownFolders = (tmp: string) =>
+  fs.readdirSync(tmp).filter((f) => /^(lambda-task-|lambda-runtime-|serverless-notes-)/.test(f));
 
 describe("npm start cleans up after itself", function () {
   this.timeout(120_000);
 
   it("removes every extracted function archive when the stack closes", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-cleanup-"));
-    const before = taskFolders();
-    const local = await startLocalStack({
-      stack: "dev",
-      dataDir,
-      ports: { site: 0, api: 0, dynamodb: 0 },
-    });
-    const ours = [...taskFolders()].filter((f) => !before.has(f));
+    // A temp folder of this test's own (os.tmpdir() follows TMPDIR), so that other processes
+    // on the machine cannot add to what is counted.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "local-cleanup-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
     try {
-      assert.equal(ours.length, local.app.functions.length, "one folder per function");
+      const local = await startLocalStack({
+        stack: "dev",
+        dataDir: path.join(tmp, "data"),
+        ports: { site: 0, api: 0, dynamodb: 0 },
+      });
+      const tasks = ownFolders(tmp).filter((f) => f.startsWith("lambda-task-"));
+      try {
+        assert.equal(tasks.length, local.app.functions.length, "one folder per function");
+      } finally {
+        await local.close();
+      }
+      assert.deepEqual(ownFolders(tmp), [], "nothing of the stack's is left in the temp folder");
     } finally {
-      await local.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
-    const left = ours.filter((f) => fs.existsSync(path.join(os.tmpdir(), f)));
-    assert.deepEqual(left, []);
   });
 });

@@ -97,6 +97,14 @@ export function startBundled(resource: RecordedResource, aws: Record<string, str
   };
 }
 
+/** The archive entries that ship an SDK package as the handler requires it (sdkBundle.ts). */
+export function sdkEntries(packageName: string): string[] {
+  return [
+    `node_modules/${packageName}/dist-cjs/index.js`,
+    `node_modules/${packageName}/package.json`,
+  ];
+}
+
 /** The result of an invocation that must have succeeded. */
 export function resultOf(outcome: InvokeOutcome, what: string): unknown {
   if (!("result" in outcome)) {
