@@ -77,6 +77,8 @@ export interface S3RequestEntry {
   accessKeyId?: string;
   /** S3's error code, when refused. */
   error?: string;
+  /** A missing key answered 403 because the caller may not list the bucket (S3's way). */
+  missingKey?: true;
 }
 
 export interface S3Emulator {
@@ -495,6 +497,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
       );
       if (!listing.allowed) {
         await drained(response);
+        entry.missingKey = true;
         throw new S3Refusal(403, "AccessDenied", "Access Denied");
       }
     }
