@@ -20,10 +20,10 @@ export interface StackContext {
   scheduledRules: string[];
 }
 
-export interface Invocation {
-  functionName: string;
-  outcome: InvokeOutcome;
-}
+/** A function's invocation, or a state machine's execution (run to its end). */
+export type Invocation =
+  | { kind: "function"; functionName: string; outcome: InvokeOutcome }
+  | { kind: "execution"; stateMachine: string; executionArn: string; result: ExecutionResult };
 
 export type FiredTarget = { rule: string; target: string } & (
   | { kind: "execution"; executionArn: string; result: ExecutionResult }
@@ -34,8 +34,11 @@ export type FiredTarget = { rule: string; target: string } & (
 /** What a command may ask of a running stack. */
 export interface StackControl {
   context(): Promise<StackContext>;
-  /** Runs a declared function (by its name or its name without the stack's prefix). */
-  invoke(functionName: string, event: unknown): Promise<Invocation>;
+  /**
+   * Runs a declared function, or an execution of a declared state machine, by its name or its
+   * name without the stack's prefix.
+   */
+  invoke(name: string, event: unknown): Promise<Invocation>;
   /** Fires a scheduled rule now and waits for what it started to end. */
   fire(rule: string): Promise<FiredTarget[]>;
 }
@@ -140,8 +143,8 @@ export function connectControl(file: string): StackControl | undefined {
   };
   return {
     context: async () => (await call("/context")) as StackContext,
-    invoke: async (functionName, event) =>
-      (await call("/invoke", { function: functionName, event: event ?? null })) as Invocation,
+    invoke: async (name, event) =>
+      (await call("/invoke", { function: name, event: event ?? null })) as Invocation,
     fire: async (rule) => (await call("/fire", { rule })) as FiredTarget[],
   };
 }

@@ -1,6 +1,7 @@
 // `npm run invoke -- <function> [--event file.json | - | sample:<name>] [--stack dev]`: one
-// declared function run in the local Lambda runtime with its role's IAM checks; its result on
-// stdout, its log on stderr. Usage: npm run invoke -- --help
+// declared function run in the local Lambda runtime with its role's IAM checks (its result on
+// stdout, its log on stderr), or one execution of a declared state machine, run to its end.
+// Usage: npm run invoke -- --help
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { ControlRefusal } from "./control";
@@ -19,19 +20,22 @@ export function invokeUsage(): string {
   return `Usage: npm run invoke -- <function> [--event <file.json> | - | sample:<name>] [--stack dev]
 
 Runs one declared function in the local Lambda runtime, under its role's IAM checks, and prints
-its result (stdout) and its log (stderr). It uses the running npm start of the stack; when none
-is running, it stands the stack up for this one call, on the stack's kept data (.local/<stack>/).
+its result (stdout) and its log (stderr); or, named instead, runs one execution of a declared
+state machine to its end and prints its output (the states' lines go to npm start's log). It
+uses the running npm start of the stack; when none is running, it stands the stack up for this
+one call, on the stack's kept data (.local/<stack>/).
 
   <function>             the function's name (serverless-notes-dev-createNote), or its name in
-                         the program (createNote); npm start lists them
+                         the program (createNote), or a state machine's (importNotes); npm start
+                         lists them
   --event <file.json>    the event, read from a file (default: {})
   --event -              the event, read from stdin
   --event sample:<name>  a ready-made event from samples/events/ (below)
   --stack <dev|prod>     the stack (default dev)
   -h, --help             print this and exit
 
-Exit code: 0 the function returned, 1 it failed or timed out, 2 bad input (an unknown function
-or sample, an unreadable file, JSON that does not parse).
+Exit code: 0 the function returned (the execution succeeded), 1 it failed or timed out, 2 bad
+input (an unknown function or sample, an unreadable file, JSON that does not parse).
 
 Sample events (samples/events/<name>.json). Their placeholders are filled in from the stack:
   ${placeholders};
@@ -121,6 +125,16 @@ export async function invokeCommand(argv: string[], io: CommandIo): Promise<numb
         if (error instanceof ControlRefusal && error.status < 500)
           throw new BadInput(error.message);
         throw error;
+      }
+      if (invocation.kind === "execution") {
+        const { result, executionArn } = invocation;
+        io.stderr.write(`${executionArn}: ${result.status}\n`);
+        const shown =
+          result.status === "SUCCEEDED"
+            ? result.output
+            : { error: result.error, cause: result.cause };
+        io.stdout.write(`${JSON.stringify(shown ?? null, null, 2)}\n`);
+        return result.status === "SUCCEEDED" ? EXIT.done : EXIT.failed;
       }
       const { outcome, functionName } = invocation;
       for (const line of outcome.logs) io.stderr.write(`[${functionName}] ${line}\n`);

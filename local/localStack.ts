@@ -170,11 +170,11 @@ function s3Decision(
   return { allowed: true };
 }
 
-/** The function a command names: its full name, or the name without the stack's prefix. */
-function functionNamed(app: LocalApp, name: string): LocalFunction | undefined {
+/** What a command names: its full name, or the name without the stack's prefix. */
+function named<T extends { name: string }>(app: LocalApp, all: T[], name: string): T | undefined {
   return (
-    app.functions.find((f) => f.name === name) ??
-    app.functions.find((f) => f.name === `serverless-notes-${app.stack}-${name}`)
+    all.find((f) => f.name === name) ??
+    all.find((f) => f.name === `serverless-notes-${app.stack}-${name}`)
   );
 }
 
@@ -183,6 +183,7 @@ function stackControl(stack: {
   app: LocalApp;
   account: string;
   functions: Map<string, LambdaFunction>;
+  stepFunctions: LocalStepFunctions;
   events: EventBus;
   demoUserSub?: string;
 }): StackControl {
@@ -198,20 +199,31 @@ function stackControl(stack: {
       scheduledRules: events.scheduledRules.map((r) => r.name),
     }),
     invoke: async (name, event) => {
-      const fn = functionNamed(app, name);
+      const fn = named(app, app.functions, name);
       const lambda = fn && stack.functions.get(fn.name);
-      if (!fn || !lambda) {
+      if (fn && lambda) {
+        try {
+          return { kind: "function", functionName: fn.name, outcome: await lambda.invoke(event) };
+        } catch (error) {
+          if (error instanceof RequestTooLarge) throw new ControlRefusal(413, error.message);
+          throw error;
+        }
+      }
+      const machine = named(app, app.stateMachines, name);
+      if (!machine) {
+        const known = [...app.functions, ...app.stateMachines].map((f) => f.name).join(", ");
         throw new ControlRefusal(
           404,
-          `the ${app.stack} stack declares no function ${name}; it declares ${app.functions.map((f) => f.name).join(", ")}`,
+          `the ${app.stack} stack declares no function or state machine ${name}; it declares ${known}`,
         );
       }
-      try {
-        return { functionName: fn.name, outcome: await lambda.invoke(event) };
-      } catch (error) {
-        if (error instanceof RequestTooLarge) throw new ControlRefusal(413, error.message);
-        throw error;
-      }
+      const execution = stack.stepFunctions.startExecution(machine.arn, event);
+      return {
+        kind: "execution",
+        stateMachine: machine.name,
+        executionArn: execution.executionArn,
+        result: await execution.done,
+      };
     },
     fire: async (rule) => {
       let deliveries;
@@ -470,7 +482,7 @@ async function startLocked(
     const website = await startWebsite({ site: app.site, host, port: sitePort });
     opened.push(website);
 
-    const control = stackControl({ app, account, functions, events, demoUserSub });
+    const control = stackControl({ app, account, functions, stepFunctions, events, demoUserSub });
     opened.push(await serveControl(control, controlFile(dataDir)));
 
     return {

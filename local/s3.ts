@@ -543,6 +543,8 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     close: async () => {
       await listening.close();
       agent.destroy();
+      // s3rver logs a response when its socket closes: let those lines come before its logger goes.
+      await new Promise((resolve) => setImmediate(resolve));
       await server.close();
     },
   };

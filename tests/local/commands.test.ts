@@ -122,7 +122,7 @@ describe("npm run invoke and npm run schedule", function () {
       const cases: [string[], RegExp, string?][] = [
         [
           ["nosuchFunction"],
-          /the dev stack declares no function nosuchFunction; it declares .*serverless-notes-dev-createNote/,
+          /the dev stack declares no function or state machine nosuchFunction; it declares .*serverless-notes-dev-createNote.*serverless-notes-dev-importNotes/,
         ],
         [
           ["createNote", "--event", "sample:nope"],
