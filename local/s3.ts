@@ -524,7 +524,13 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
     }
     res.writeHead(status, response.headers);
     response.pipe(res);
-    await new Promise<void>((resolve) => res.on("close", () => resolve()));
+    // A client gone before the end (or the front closing) stops s3rver's side of it too.
+    await new Promise<void>((resolve) =>
+      res.on("close", () => {
+        response.destroy();
+        resolve();
+      }),
+    );
   }
 
   const front = http.createServer((req, res) => {

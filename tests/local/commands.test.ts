@@ -71,7 +71,10 @@ describe("npm run invoke and npm run schedule", function () {
       assert.equal(code, 0, stderr);
       assert.ok(!stderr.includes("stood up"), "it used the running stack");
       assert.match(stderr, /^\[serverless-notes-dev-createNote\] START RequestId: /m);
-      assert.match(stderr, /^\[serverless-notes-dev-createNote\] REPORT RequestId: .*Duration: /m);
+      assert.match(
+        stderr,
+        /^\[serverless-notes-dev-createNote\] REPORT RequestId: .*\tMemory Size: 128 MB\tMax Memory Used: \d+ MB/m,
+      );
       const result = JSON.parse(stdout) as { statusCode: number; body: string };
       assert.equal(result.statusCode, 201);
       const note = JSON.parse(result.body) as { userId: string; note: string };

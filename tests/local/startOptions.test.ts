@@ -63,7 +63,7 @@ describe("npm start's options", function () {
     [["prod"], /Unexpected argument 'prod'/],
     [["--port", "http"], /--port takes a port number from 0 to 65535, not "http"/],
     [["--api-port=70000"], /--api-port takes a port number/],
-    [["--s3-port", "-1"], /--s3-port takes a port number/],
+    [["--s3-port", "65536"], /--s3-port takes a port number/],
   ] as const) {
     it(`refuses ${args.join(" ")}`, () => {
       assert.throws(() => parseStartOptions([...args]), message);
