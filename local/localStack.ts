@@ -170,12 +170,10 @@ function s3Decision(
   return { allowed: true };
 }
 
-/** What a command names: its full name, or the name without the stack's prefix. */
-function named<T extends { name: string }>(app: LocalApp, all: T[], name: string): T | undefined {
-  return (
-    all.find((f) => f.name === name) ??
-    all.find((f) => f.name === `serverless-notes-${app.stack}-${name}`)
-  );
+/** What a command names: its full name, or the one name ending in `-<name>` (its name in the program). */
+function named<T extends { name: string }>(all: T[], name: string): T | undefined {
+  const suffixed = all.filter((f) => f.name.endsWith(`-${name}`));
+  return all.find((f) => f.name === name) ?? (suffixed.length === 1 ? suffixed[0] : undefined);
 }
 
 /** What `npm run invoke` and `npm run schedule` may ask of this stack. */
@@ -199,7 +197,7 @@ function stackControl(stack: {
       scheduledRules: events.scheduledRules.map((r) => r.name),
     }),
     invoke: async (name, event) => {
-      const fn = named(app, app.functions, name);
+      const fn = named(app.functions, name);
       const lambda = fn && stack.functions.get(fn.name);
       if (fn && lambda) {
         try {
@@ -209,7 +207,7 @@ function stackControl(stack: {
           throw error;
         }
       }
-      const machine = named(app, app.stateMachines, name);
+      const machine = named(app.stateMachines, name);
       if (!machine) {
         const known = [...app.functions, ...app.stateMachines].map((f) => f.name).join(", ");
         throw new ControlRefusal(

@@ -109,6 +109,12 @@ const AUTH_QUERY = [
   "X-Amz-Security-Token",
 ];
 
+/** `/bucket/key` as s3rver takes it: each part URI-encoded, the key's slashes kept. */
+function objectPath(bucket: string, key?: string): string {
+  const encodedKey = key === undefined ? "" : `/${encodeURIComponent(key).replace(/%2F/g, "/")}`;
+  return `/${encodeURIComponent(bucket)}${encodedKey}`;
+}
+
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -341,10 +347,8 @@ function upstreamRequest(
   else delete headers["content-encoding"];
   headers["content-length"] = String(body.length);
   const kept = new URLSearchParams([...query].filter(([name]) => !AUTH_QUERY.includes(name)));
-  const encode = (s: string) => encodeURIComponent(s).replace(/%2F/g, "/");
   const path =
-    (target.bucket ? `/${encodeURIComponent(target.bucket)}` : "/") +
-    (target.key !== undefined ? `/${encode(target.key)}` : "") +
+    (target.bucket ? objectPath(target.bucket, target.key) : "/") +
     (kept.size ? `?${kept.toString().replace(/=(&|$)/g, "$1")}` : "");
   return { path, headers };
 }
@@ -379,8 +383,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
 
   /** The stored object's size and ETag (without quotes), or undefined when there is none. */
   const head = async (bucket: string, key: string) => {
-    const encode = (s: string) => encodeURIComponent(s).replace(/%2F/g, "/");
-    const response = await upstream("HEAD", `/${encodeURIComponent(bucket)}/${encode(key)}`, {
+    const response = await upstream("HEAD", objectPath(bucket, key), {
       "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
     });
     await drained(response);
@@ -394,10 +397,9 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
   // The program's own objects (a website's pages, say), as `pulumi up` uploads them.
   for (const bucket of options.buckets) {
     for (const object of bucket.objects) {
-      const encode = (s: string) => encodeURIComponent(s).replace(/%2F/g, "/");
       const response = await upstream(
         "PUT",
-        `/${encodeURIComponent(bucket.name)}/${encode(object.key)}`,
+        objectPath(bucket.name, object.key),
         {
           "content-type": object.contentType,
           "content-length": String(object.body.length),
@@ -434,7 +436,9 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
       const signer = await authenticate(request, query, options.secretOf);
       entry.accessKeyId = signer.auth.accessKeyId;
       const body = await payloadOf(request, signer);
-      const operation = s3Operation(method, target, query, req.headers, body.toString("utf8"));
+      // Only DeleteObjects' body names what it acts on.
+      const listed = method === "POST" && query.has("delete") ? body.toString("utf8") : "";
+      const operation = s3Operation(method, target, query, req.headers, listed);
       entry.operation = operation.name;
       const decision = options.authorize(
         signer.auth.accessKeyId,
