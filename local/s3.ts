@@ -10,6 +10,13 @@
 // - each object created reported, for EventBridge's "Object Created" events.
 // Not emulated: versioning (one version per key), bucket policies (the TLS-only policy would
 // refuse every local call, which is plain HTTP), and ACLs.
+//
+// What the AWS CLI sends here, read in botocore (the CLI's core, 1.43): over plain HTTP it signs
+// the payload's SHA-256 (auth.py, S3SigV4Auth._should_sha256_sign_payload) and sends its default
+// CRC32 checksum as a header, keeping aws-chunked trailers for HTTPS (httpchecksum.py,
+// resolve_request_checksum_algorithm); at an IP address it addresses buckets path-style. The
+// SDK for JavaScript sends a streamed Body aws-chunked whatever the scheme (@aws-sdk/checksums,
+// flexibleChecksumsMiddleware).
 import { createHash, randomBytes } from "node:crypto";
 import * as http from "node:http";
 import * as zlib from "node:zlib";
