@@ -133,8 +133,9 @@ async function main(): Promise<void> {
       (f) => f.type === "aws:lambda/function:Function" && f.inputs.name === name,
     );
     if (!fn) throw new Error(`${STACK}: no function ${name}`);
+    // The import's check and report steps are given no variables at all.
     const environment = {
-      ...(fn.inputs.environment as { variables: Record<string, string> }).variables,
+      ...(fn.inputs.environment as { variables?: Record<string, string> } | undefined)?.variables,
       ...runtimeEnvironment,
     };
     const memoryMb = fn.inputs.memorySize as number;
