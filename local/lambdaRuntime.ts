@@ -55,6 +55,8 @@ export type InvokeOutcome = ({ result: unknown } | { error: LambdaError } | { ti
   durationMs: number;
   /** The cold start's module load time, on the invocation that started an environment. */
   initDurationMs?: number;
+  /** The execution environment's peak memory so far, in MB, as Lambda's REPORT line gives it. */
+  maxMemoryUsedMb?: number;
   /** This invocation's lines, runtime lines (START, END, REPORT) included. */
   logs: string[];
 };
@@ -89,6 +91,8 @@ const INIT_TIMEOUT_MS = 10_000;
 interface Running {
   requestId: string;
   logs: string[];
+  /** The environment's peak resident memory when it answered, in KiB. */
+  maxRssKb?: number;
   settle(outcome: { result: unknown } | { error: LambdaError }): void;
 }
 
@@ -234,6 +238,7 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
       else if (message.type === "done") {
         // The environment is exiting: it takes no further invocation.
         if ("fatal" in message) retire(env);
+        if (env.running) env.running.maxRssKb = message.maxRssKb;
         env.running?.settle(
           "error" in message
             ? { error: message.error }
@@ -340,8 +345,9 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
 
     started = Date.now();
     runtimeLine(`START RequestId: ${requestId} Version: $LATEST`);
+    let running!: Running;
     const done = new Promise<{ result: unknown } | { error: LambdaError }>((settle) => {
-      env.running = { requestId, logs: invocationLogs, settle };
+      running = env.running = { requestId, logs: invocationLogs, settle };
     });
     // A failed send means the environment died: its exit settles the invocation.
     env.child.send({ requestId, event, deadline: Date.now() + timeoutMs }, () => undefined);
@@ -359,10 +365,13 @@ export function startFunction(options: FunctionOptions): LambdaFunction {
     runtimeLine(`END RequestId: ${requestId}`);
     const init =
       initDurationMs === undefined ? "" : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
+    const maxMemoryUsedMb =
+      running.maxRssKb === undefined ? undefined : Math.ceil(running.maxRssKb / 1024);
+    const used = maxMemoryUsedMb === undefined ? "" : `\tMax Memory Used: ${maxMemoryUsedMb} MB`;
     runtimeLine(
-      `REPORT RequestId: ${requestId}\tDuration: ${Date.now() - started} ms\tMemory Size: ${options.memoryMb} MB${init}`,
+      `REPORT RequestId: ${requestId}\tDuration: ${Date.now() - started} ms\tMemory Size: ${options.memoryMb} MB${used}${init}`,
     );
-    return outcome(answer ?? { timedOut: true }, initDurationMs);
+    return { ...outcome(answer ?? { timedOut: true }, initDurationMs), maxMemoryUsedMb };
   }
 
   async function close(): Promise<void> {
@@ -394,5 +403,5 @@ type WorkerMessage =
   | { type: "log"; stream: LogLine["stream"]; text: string }
   | { type: "ready"; initDurationMs: number }
   | { type: "initError"; error: LambdaError }
-  | { type: "done"; payload: string }
-  | { type: "done"; error: LambdaError; fatal?: true };
+  | { type: "done"; payload: string; maxRssKb?: number }
+  | { type: "done"; error: LambdaError; fatal?: true; maxRssKb?: number };

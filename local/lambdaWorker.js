@@ -57,7 +57,9 @@ function errorOf(error) {
 function finish(outcome, then) {
   if (!current) return then && then();
   current = undefined;
-  send({ type: "done", ...outcome }, then);
+  // The environment's peak resident memory so far, as the runtime reports "Max Memory Used".
+  const maxRssKb = process.resourceUsage().maxRSS;
+  send({ type: "done", ...outcome, maxRssKb }, then);
 }
 
 /** The callback of one invocation: the first answer counts, later ones and stale ones do not. */

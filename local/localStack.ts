@@ -1,7 +1,8 @@
 // The whole application of a stack on this machine, built from what the program declares: its
-// tables in the DynamoDB emulator, its functions' archives in the Lambda runtime emulator, its
-// API's resources and methods behind a local API Gateway, its site's objects on a local website,
-// and every DynamoDB call checked against the calling function's declared role policy.
+// tables in the DynamoDB emulator, its buckets in the S3 emulator, its functions' archives in
+// the Lambda runtime emulator, its API's resources and methods behind a local API Gateway, its
+// site's objects on a local website, its EventBridge rules and state machines, and every
+// DynamoDB and S3 call checked against the calling function's declared role policy.
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -12,18 +13,26 @@ import { siteConfigScript } from "../infra/siteConfig";
 import type { SiteRuntimeConfig } from "../infra/siteConfig";
 import { startCognitoEmulator } from "./cognito";
 import type { CognitoEmulator } from "./cognito";
+import { ControlRefusal, serveControl } from "./control";
+import type { FiredTarget, StackControl } from "./control";
 import { lockDataDir } from "./dataLock";
 import { startDynamoEmulator } from "./dynamodb";
+import { UnknownRule, objectCreatedEvent, startEventBus } from "./eventBus";
+import type { EventBus } from "./eventBus";
 import { startGateway } from "./gateway";
 import { accessDeniedMessage, evaluate } from "./iam";
 import { extractArchive } from "./lambdaArchive";
-import { startFunction } from "./lambdaRuntime";
+import { RequestTooLarge, startFunction } from "./lambdaRuntime";
 import { nodeFor } from "./nodeRuntime";
 import type { InvokeOutcome, LambdaFunction, LogLine } from "./lambdaRuntime";
 import { buildModel } from "./model";
 import type { LocalApp, LocalFunction } from "./model";
 import { recordStack } from "./recordStack";
 import type { RecordedStack } from "./recordStack";
+import { startS3Emulator } from "./s3";
+import type { S3RequestEntry } from "./s3";
+import { startStepFunctions } from "./stepFunctions";
+import type { LocalStepFunctions } from "./stepFunctions";
 import { REPO_ROOT } from "./stackConfig";
 import { ensureTables } from "./tables";
 import type { TableMismatch } from "./tables";
@@ -36,14 +45,17 @@ export type { TableMismatch };
 export interface LocalStackOptions {
   /** Default `dev`. */
   stack?: string;
-  /** Where the DynamoDB data lives; default `.local/<stack>/dynamodb`. */
+  /**
+   * The stack's kept data: DynamoDB's under `dynamodb/`, S3's under `s3/`, and while it runs
+   * the control file (control.ts); default `.local/<stack>`.
+   */
   dataDir?: string;
-  /** Start with empty tables. */
+  /** Start with empty tables and buckets. */
   fresh?: boolean;
   /** Default 127.0.0.1. */
   host?: string;
   /** 0 (the default for each) picks a free port. */
-  ports?: { site?: number; api?: number; dynamodb?: number };
+  ports?: { site?: number; api?: number; dynamodb?: number; s3?: number };
   /** Changes what the program declared before it is stood up (tests remove a grant this way). */
   rewrite?: (recorded: RecordedStack) => void;
   /** One line per request: method, path, status, function, duration. */
@@ -58,6 +70,10 @@ export interface LocalStackOptions {
   onCognitoLog?: (line: string) => void;
   /** A confirmed user to create in the (first) user pool, ready to sign in. */
   demoUser?: { email: string; password: string };
+  /** One entry per S3 request. */
+  onS3Request?: (entry: S3RequestEntry) => void;
+  /** One line per EventBridge delivery and per state machine state and execution outcome. */
+  onWorkflowLog?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -68,6 +84,17 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   /** An operator's credentials for the DynamoDB endpoint: every call allowed (the AWS CLI, tests). */
   dynamodbCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** The S3 endpoint: path-style at an IP address, as the AWS CLI and SDKs address it. */
+  s3Endpoint: string;
+  /** The operator's credentials for the S3 endpoint (the same key as DynamoDB's). */
+  s3Credentials: { accessKeyId: string; secretAccessKey: string };
+  /** The EventBridge rules, and firing one now. */
+  events: EventBus;
+  stepFunctions: LocalStepFunctions;
+  /** What `npm run invoke` and `npm run schedule` ask of the stack (also served to them). */
+  control: StackControl;
+  /** The demo user's `sub`, when one was asked for. */
+  demoUserSub?: string;
   /** The user pool emulator's Cognito API endpoint, when the program declares a pool. */
   cognito?: CognitoEmulator;
   /** Tables kept from an earlier run whose key schema no longer matches the program's. */
@@ -116,11 +143,142 @@ function pointSiteAtCognito(app: LocalApp, endpoint: string): void {
   object.body = Buffer.from(siteConfigScript({ ...config, auth: { ...config.auth, endpoint } }));
 }
 
+/** The account the mocks give every ARN, when the program has no function to read it from. */
+const DEFAULT_ACCOUNT = "123456789012";
+
+/**
+ * Whether a caller may make an S3 call: the operator may make any; a function, only what its
+ * role allows, every action of the call on its resource.
+ */
+function s3Decision(
+  fn: LocalFunction | undefined,
+  actions: { action: string; resource: string }[],
+  operation: string,
+): { allowed: true } | { allowed: false; message: string } {
+  if (!fn) return { allowed: true };
+  if (actions.length === 0) {
+    return {
+      allowed: false,
+      message: `The local S3 does not know which IAM actions ${operation} needs, so no function may call it`,
+    };
+  }
+  for (const { action, resource } of actions) {
+    const { decision } = evaluate(fn.statements, action, resource);
+    if (decision !== "allow") {
+      return {
+        allowed: false,
+        message: accessDeniedMessage(principalOf(fn), action, resource, decision),
+      };
+    }
+  }
+  return { allowed: true };
+}
+
+/** What a command names: its full name, or the one name ending in `-<name>` (its name in the program). */
+function named<T extends { name: string }>(all: T[], name: string): T | undefined {
+  const suffixed = all.filter((f) => f.name.endsWith(`-${name}`));
+  return all.find((f) => f.name === name) ?? (suffixed.length === 1 ? suffixed[0] : undefined);
+}
+
+/** What `npm run invoke` and `npm run schedule` may ask of this stack. */
+function stackControl(stack: {
+  app: LocalApp;
+  account: string;
+  functions: Map<string, LambdaFunction>;
+  stepFunctions: LocalStepFunctions;
+  events: EventBus;
+  demoUserSub?: string;
+}): StackControl {
+  const { app, events } = stack;
+  return {
+    context: async () => ({
+      stack: app.stack,
+      region: app.region,
+      account: stack.account,
+      demoUserSub: stack.demoUserSub,
+      outputs: app.outputs,
+      functions: app.functions.map((f) => f.name),
+      scheduledRules: events.scheduledRules.map((r) => r.name),
+    }),
+    invoke: async (name, event) => {
+      const fn = named(app.functions, name);
+      const lambda = fn && stack.functions.get(fn.name);
+      if (fn && lambda) {
+        try {
+          return { kind: "function", functionName: fn.name, outcome: await lambda.invoke(event) };
+        } catch (error) {
+          if (error instanceof RequestTooLarge) throw new ControlRefusal(413, error.message);
+          throw error;
+        }
+      }
+      const machine = named(app.stateMachines, name);
+      if (!machine) {
+        const known = [...app.functions, ...app.stateMachines].map((f) => f.name).join(", ");
+        throw new ControlRefusal(
+          404,
+          `the ${app.stack} stack declares no function or state machine ${name}; it declares ${known}`,
+        );
+      }
+      const execution = stack.stepFunctions.startExecution(machine.arn, event);
+      return {
+        kind: "execution",
+        stateMachine: machine.name,
+        executionArn: execution.executionArn,
+        result: await execution.done,
+      };
+    },
+    fire: async (rule) => {
+      let deliveries;
+      try {
+        deliveries = events.fire(rule);
+      } catch (error) {
+        if (error instanceof UnknownRule) throw new ControlRefusal(404, error.message);
+        throw error;
+      }
+      return Promise.all(
+        deliveries.map(async (d): Promise<FiredTarget> => {
+          const { rule: name, target } = d;
+          if (d.kind === "execution") {
+            const result = await d.execution.done;
+            return {
+              rule: name,
+              target,
+              kind: d.kind,
+              executionArn: d.execution.executionArn,
+              result,
+            };
+          }
+          if (d.kind === "invocation") {
+            return {
+              rule: name,
+              target,
+              kind: d.kind,
+              functionName: d.functionName,
+              outcome: await d.outcome,
+            };
+          }
+          return { rule: name, target, kind: d.kind, reason: d.reason };
+        }),
+      );
+    },
+  };
+}
+
+/** Where a stack's kept data lives by default: `.local/<stack>`. */
+export function localDataDir(stack: string): string {
+  return path.join(REPO_ROOT, ".local", stack);
+}
+
+/** The file a running stack's control is announced in (control.ts). */
+export function controlFile(dataDir: string): string {
+  return path.join(dataDir, "control.json");
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const started = Date.now();
   const stack = options.stack ?? "dev";
   const host = options.host ?? "127.0.0.1";
-  const dataDir = options.dataDir ?? path.join(REPO_ROOT, ".local", stack, "dynamodb");
+  const dataDir = options.dataDir ?? localDataDir(stack);
   // Taken before --fresh deletes anything, so a second start cannot empty a running one's data.
   const unlock = lockDataDir(dataDir);
   try {
@@ -141,10 +299,11 @@ async function startLocked(
 ): Promise<LocalStack> {
   if (options.fresh) fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
-  const [sitePort, apiPort, cognitoPort] = await Promise.all([
+  const [sitePort, apiPort, cognitoPort, s3Port] = await Promise.all([
     reservePort(host, options.ports?.site),
     reservePort(host, options.ports?.api),
     reservePort(host, 0),
+    reservePort(host, options.ports?.s3),
   ]);
 
   // Each DynamoDB call is checked against the calling function's declared policy; the model
@@ -160,7 +319,7 @@ async function startLocked(
       local: { apiBase: `http://${host}:${apiPort}`, siteHost: `${host}:${sitePort}` },
     }),
     startDynamoEmulator({
-      dataDir,
+      dataDir: path.join(dataDir, "dynamodb"),
       host,
       port: options.ports?.dynamodb ?? 0,
       secretOf: (accessKeyId) => secrets.get(accessKeyId),
@@ -188,7 +347,10 @@ async function startLocked(
   const recorded = recording.value;
 
   const opened: { close(): Promise<void> }[] = [{ close: async () => unlock() }, dynamo];
+  // Once closing, an upload finishing meanwhile starts nothing.
+  let closing = false;
   const closeAll = async () => {
+    closing = true;
     for (const resource of opened.reverse()) await resource.close();
   };
   try {
@@ -212,6 +374,27 @@ async function startLocked(
     const mismatches = await ensureTables(admin, app.tables);
     admin.destroy();
 
+    const account = app.functions[0]?.arn.split(":")[4] ?? DEFAULT_ACCOUNT;
+    // Uploads reach the bus once it exists, after the functions its rules target.
+    const bus: { events?: EventBus } = {};
+    const s3 = await startS3Emulator({
+      dataDir: path.join(dataDir, "s3"),
+      host,
+      port: s3Port,
+      buckets: app.buckets,
+      secretOf: (accessKeyId) => secrets.get(accessKeyId),
+      authorize: (accessKeyId, actions, operation) =>
+        s3Decision(callers.get(accessKeyId), actions, operation),
+      onObjectCreated: (created) => {
+        const bucket = app.buckets.find((b) => b.name === created.bucket);
+        if (!closing && bucket?.eventBridge) {
+          bus.events?.put(objectCreatedEvent(created, account, app.region));
+        }
+      },
+      onRequest: options.onS3Request,
+    });
+    opened.push(s3);
+
     const functions = new Map<string, LambdaFunction>();
     for (const fn of app.functions) {
       // The extracted archive goes with the stack: closed after its function, removed at once.
@@ -227,6 +410,7 @@ async function startLocked(
           ...fn.environment,
           AWS_REGION: app.region,
           AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
           AWS_ACCESS_KEY_ID: accessKeyOf(fn),
           AWS_SECRET_ACCESS_KEY: String(secrets.get(accessKeyOf(fn))),
         },
@@ -238,8 +422,34 @@ async function startLocked(
       functions.set(fn.name, lambda);
       opened.push(lambda);
     }
+    const invoke = (name: string, event: unknown): Promise<InvokeOutcome> => {
+      const fn = functions.get(name);
+      if (!fn) throw new Error(`the program declares no function ${name}`);
+      return fn.invoke(event);
+    };
+
+    // Closed before the functions: running executions are aborted first.
+    const stepFunctions = startStepFunctions({
+      stateMachines: app.stateMachines,
+      functions: app.functions,
+      invoke,
+      onLog: options.onWorkflowLog,
+    });
+    opened.push(stepFunctions);
+    const events = startEventBus({
+      rules: app.rules,
+      functions: app.functions,
+      permissions: app.permissions,
+      stepFunctions,
+      invoke,
+      account,
+      region: app.region,
+      onLog: options.onWorkflowLog,
+    });
+    bus.events = events;
 
     let cognito: CognitoEmulator | undefined;
+    let demoUserSub: string | undefined;
     if (app.userPools.length > 0) {
       cognito = await startCognitoEmulator({
         pools: app.userPools,
@@ -251,7 +461,7 @@ async function startLocked(
       pointSiteAtCognito(app, cognito.endpoint);
       if (options.demoUser) {
         const { email, password } = options.demoUser;
-        await cognito.createUser(app.userPools[0].id, email, password);
+        demoUserSub = await cognito.createUser(app.userPools[0].id, email, password);
       }
     }
 
@@ -279,12 +489,21 @@ async function startLocked(
     const website = await startWebsite({ site: app.site, host, port: sitePort, tls });
     opened.push(website);
 
+    const control = stackControl({ app, account, functions, stepFunctions, events, demoUserSub });
+    opened.push(await serveControl(control, controlFile(dataDir)));
+
     return {
       app,
       siteUrl: String(app.outputs.siteUrl ?? website.url),
       apiUrl: String(app.outputs.apiUrl ?? `${gateway.url}/${app.api.stageName}`),
       dynamodbEndpoint: dynamo.endpoint,
       dynamodbCredentials: adminCredentials,
+      s3Endpoint: s3.endpoint,
+      s3Credentials: adminCredentials,
+      events,
+      stepFunctions,
+      control,
+      demoUserSub,
       cognito,
       mismatches,
       startupMs: Date.now() - started,

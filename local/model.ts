@@ -1,5 +1,6 @@
 // What the program declared, read back as a local application: tables, functions (code, settings
-// and role policies), the API's resources, methods and integrations, and the site's objects.
+// and role policies), the API's resources, methods and integrations, the site's objects, the
+// buckets and their notifications, EventBridge rules and targets, and state machines.
 // Everything here comes from the recorded graph; nothing is listed a second time by hand.
 import * as fs from "node:fs";
 import { assetMap } from "./lambdaArchive";
@@ -148,6 +149,72 @@ export interface LocalSite {
   objects: LocalObject[];
 }
 
+/** A bucket as declared, with the objects the program uploads into it. */
+export interface LocalBucket {
+  name: string;
+  arn: string;
+  /** The bucket's notification sends every event to EventBridge (`eventbridge: true`). */
+  eventBridge: boolean;
+  /** Declared versioning; the local S3 keeps one version per key whatever this says. */
+  versioning: boolean;
+  objects: LocalObject[];
+}
+
+/** What an EventBridge target receives instead of the whole event, where it says. */
+export interface LocalTargetInput {
+  /** A constant JSON text (`input`). */
+  input?: string;
+  /** A JSONPath into the event (`inputPath`). */
+  inputPath?: string;
+}
+
+/** An EventBridge rule on the default bus: an event pattern or a schedule, and its targets. */
+export interface LocalRule {
+  name: string;
+  arn: string;
+  description?: string;
+  eventPattern?: Record<string, unknown>;
+  scheduleExpression?: string;
+  enabled: boolean;
+  targets: (LocalTargetInput & {
+    id: string;
+    /** A Lambda function's or a state machine's ARN. */
+    arn: string;
+    /** The role EventBridge assumes to reach the target (state machines need one). */
+    role?: LocalRole;
+    /** Target settings the local bus does not apply, named so they can be reported. */
+    unsupported: string[];
+  })[];
+}
+
+/** A role and what its inline policies allow. */
+export interface LocalRole {
+  arn: string;
+  name: string;
+  /** Every statement of the role's inline policies. */
+  statements: PolicyStatement[];
+  /** Managed policies attached to the role (ARNs); the local app cannot read their contents. */
+  managedPolicyArns: string[];
+}
+
+/** A Step Functions state machine: its definition and the role its tasks run under. */
+export interface LocalStateMachine {
+  name: string;
+  arn: string;
+  /** `STANDARD` or `EXPRESS`. */
+  type: string;
+  definition: Record<string, unknown>;
+  role: LocalRole;
+}
+
+/** A statement of a function's resource-based policy (`aws.lambda.Permission`). */
+export interface LocalPermission {
+  functionName: string;
+  action: string;
+  principal: string;
+  sourceArn?: string;
+}
+
 export interface LocalApp {
   stack: string;
   region: string;
@@ -156,6 +223,10 @@ export interface LocalApp {
   api: LocalApi;
   site: LocalSite;
   userPools: LocalUserPool[];
+  buckets: LocalBucket[];
+  rules: LocalRule[];
+  stateMachines: LocalStateMachine[];
+  permissions: LocalPermission[];
   outputs: Record<string, unknown>;
 }
 
@@ -277,15 +348,25 @@ export function buildModel(recorded: RecordedStack): LocalApp {
   });
 
   const roles = ofType("iam/role:Role");
+  /** The declared role with this ARN and what its policies say; undefined when none is. */
+  const roleWithArn = (arn: unknown): LocalRole | undefined => {
+    const role = roles.find((r) => r.state.arn === arn);
+    if (!role) return undefined;
+    return {
+      arn: str(role.state.arn),
+      name: str(role.state.name),
+      statements: ofType("iam/rolePolicy:RolePolicy")
+        .filter((p) => p.inputs.role === role.id || p.inputs.role === role.state.name)
+        .flatMap((p) => parsePolicy(p.inputs.policy)),
+      managedPolicyArns: ofType("iam/rolePolicyAttachment:RolePolicyAttachment")
+        .filter((a) => a.inputs.role === role.state.name)
+        .map((a) => str(a.inputs.policyArn)),
+    };
+  };
   const functions: LocalFunction[] = ofType("lambda/function:Function").map((f) => {
-    const role = roles.find((r) => r.state.arn === f.inputs.role);
+    const role = roleWithArn(f.inputs.role);
     if (!role) throw new Error(`function ${str(f.state.name)} has no declared role`);
-    const statements = ofType("iam/rolePolicy:RolePolicy")
-      .filter((p) => p.inputs.role === role.id || p.inputs.role === role.state.name)
-      .flatMap((p) => parsePolicy(p.inputs.policy));
-    const managedPolicyArns = ofType("iam/rolePolicyAttachment:RolePolicyAttachment")
-      .filter((a) => a.inputs.role === role.state.name)
-      .map((a) => str(a.inputs.policyArn));
+    const { statements, managedPolicyArns } = role;
     return {
       name: str(f.state.name),
       arn: str(f.state.arn),
@@ -295,8 +376,8 @@ export function buildModel(recorded: RecordedStack): LocalApp {
       timeoutSeconds: Number(f.inputs.timeout ?? 3),
       memoryMb: Number(f.inputs.memorySize ?? 128),
       runtime: str(f.inputs.runtime),
-      roleArn: str(role.state.arn),
-      roleName: str(role.state.name),
+      roleArn: role.arn,
+      roleName: role.name,
       statements,
       managedPolicyArns,
     };
@@ -397,6 +478,67 @@ export function buildModel(recorded: RecordedStack): LocalApp {
   const site = ofType("cloudfront/distribution:Distribution").length
     ? cloudFrontSite(all)
     : websiteSite(all);
+  /** The objects the program uploads into a bucket (by its id, as the objects name it). */
+  const objectsIn = (bucketId: unknown): LocalObject[] => objectsOf(all, bucketId);
+
+  const buckets: LocalBucket[] = ofType("s3/bucket:Bucket").map((b) => ({
+    name: str(b.state.bucket ?? b.id),
+    arn: str(b.state.arn),
+    eventBridge: ofType("s3/bucketNotification:BucketNotification").some(
+      (n) => n.inputs.bucket === b.id && n.inputs.eventbridge === true,
+    ),
+    versioning: ofType("s3/bucketVersioning:BucketVersioning").some(
+      (v) =>
+        v.inputs.bucket === b.id &&
+        (v.inputs.versioningConfiguration as { status?: string })?.status === "Enabled",
+    ),
+    objects: objectsIn(b.id),
+  }));
+
+  const targets = ofType("cloudwatch/eventTarget:EventTarget");
+  const rules: LocalRule[] = ofType("cloudwatch/eventRule:EventRule")
+    .filter((r) => (r.inputs.eventBusName ?? "default") === "default")
+    .map((r) => ({
+      name: str(r.state.name),
+      arn: str(r.state.arn),
+      description: r.inputs.description as string | undefined,
+      eventPattern: r.inputs.eventPattern
+        ? (JSON.parse(str(r.inputs.eventPattern)) as Record<string, unknown>)
+        : undefined,
+      scheduleExpression: r.inputs.scheduleExpression as string | undefined,
+      enabled: (r.inputs.state ?? "ENABLED") === "ENABLED" && r.inputs.isEnabled !== false,
+      targets: targets
+        .filter((t) => t.inputs.rule === r.state.name)
+        .map((t) => ({
+          id: str(t.inputs.targetId ?? t.name),
+          arn: str(t.inputs.arn),
+          role: t.inputs.roleArn === undefined ? undefined : roleWithArn(t.inputs.roleArn),
+          input: t.inputs.input as string | undefined,
+          inputPath: t.inputs.inputPath as string | undefined,
+          unsupported: ["inputTransformer", "runCommandTargets", "sqsTarget", "httpTarget"].filter(
+            (k) => t.inputs[k] !== undefined,
+          ),
+        })),
+    }));
+
+  const stateMachines: LocalStateMachine[] = ofType("sfn/stateMachine:StateMachine").map((m) => {
+    const role = roleWithArn(m.inputs.roleArn);
+    if (!role) throw new Error(`state machine ${str(m.state.name)} has no declared role`);
+    return {
+      name: str(m.state.name),
+      arn: str(m.state.arn),
+      type: str(m.inputs.type ?? "STANDARD"),
+      definition: JSON.parse(str(m.inputs.definition)) as Record<string, unknown>,
+      role,
+    };
+  });
+
+  const permissions: LocalPermission[] = ofType("lambda/permission:Permission").map((p) => ({
+    functionName: str(p.inputs.function),
+    action: str(p.inputs.action),
+    principal: str(p.inputs.principal),
+    sourceArn: p.inputs.sourceArn as string | undefined,
+  }));
 
   return {
     stack: recorded.stack,
@@ -405,6 +547,10 @@ export function buildModel(recorded: RecordedStack): LocalApp {
     functions,
     api,
     site,
+    buckets,
+    rules,
+    stateMachines,
+    permissions,
     userPools: pools.map((pool) => ({
       id: str(pool.id),
       name: str(pool.inputs.name),

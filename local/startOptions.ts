@@ -5,14 +5,17 @@ import { parseArgs } from "node:util";
 
 export const USAGE = `Usage: npm start -- [options]
 
-Runs a stack's whole application on this machine: site, API, functions, tables, user pool.
+Runs a stack's whole application on this machine: site, API, functions, tables, user pool,
+buckets, EventBridge rules and state machines.
 
 Options:
   --stack <dev|prod>        the stack whose Pulumi.<stack>.yaml is used (default dev)
-  --fresh                   delete the kept data (.local/<stack>/) and start with empty tables
+  --fresh                   delete the kept data (.local/<stack>/: tables and buckets) and
+                            start empty
   --port <n>                the website's port (default 3000; 0 picks a free one)
   --api-port <n>            the API's port (default 3001; 0 picks a free one)
   --dynamodb-port <n>       DynamoDB's port (default 8000; 0 picks a free one)
+  --s3-port <n>             S3's port (default 4568; 0 picks a free one)
   --inspect                 open the Node inspector in each function's environment (the
                             "Debugger listening on ws://…" line names its port)
   -h, --help                print this and exit`;
@@ -22,11 +25,16 @@ export interface StartOptions {
   stack: string;
   fresh: boolean;
   inspect: boolean;
-  ports: { site: number; api: number; dynamodb: number };
+  ports: { site: number; api: number; dynamodb: number; s3: number };
 }
 
 /** Which option chose each port, so a busy port names the option that moves it. */
-export const PORT_OPTIONS = { site: "--port", api: "--api-port", dynamodb: "--dynamodb-port" };
+export const PORT_OPTIONS = {
+  site: "--port",
+  api: "--api-port",
+  dynamodb: "--dynamodb-port",
+  s3: "--s3-port",
+};
 
 function port(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -50,6 +58,7 @@ export function parseStartOptions(args: string[]): StartOptions {
       port: { type: "string" },
       "api-port": { type: "string" },
       "dynamodb-port": { type: "string" },
+      "s3-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -62,6 +71,7 @@ export function parseStartOptions(args: string[]): StartOptions {
       site: port("port", values.port, 3000),
       api: port("api-port", values["api-port"], 3001),
       dynamodb: port("dynamodb-port", values["dynamodb-port"], 8000),
+      s3: port("s3-port", values["s3-port"], 4568),
     },
   };
 }

@@ -31,8 +31,12 @@ import {
 const NOTES = "serverless-notes-dev-Notes";
 const MEMBERS = "serverless-notes-dev-hello-member";
 
+/** Each stack's data folder, tables and buckets, removed when the suite ends. */
+const dataDirs: string[] = [];
 function tempDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "local-stack-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-stack-"));
+  dataDirs.push(dir);
+  return dir;
 }
 
 function adminClient(local: LocalStack): DynamoDBClient {
@@ -119,6 +123,9 @@ describe("npm start: the dev stack on this machine", function () {
   };
   afterEach(async () => {
     for (const local of stacks.splice(0)) await local.close();
+  });
+  after(() => {
+    for (const dir of dataDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   describe("the website, end to end", () => {

@@ -45,9 +45,15 @@ describe("npm start's options", function () {
       stack: "prod",
       fresh: true,
       inspect: false,
-      ports: { site: 0, api: 4001, dynamodb: 8000 },
+      ports: { site: 0, api: 4001, dynamodb: 8000, s3: 4568 },
     });
-    assert.deepEqual(parseStartOptions([]).ports, { site: 3000, api: 3001, dynamodb: 8000 });
+    assert.deepEqual(parseStartOptions([]).ports, {
+      site: 3000,
+      api: 3001,
+      dynamodb: 8000,
+      s3: 4568,
+    });
+    assert.equal(parseStartOptions(["--s3-port=0"]).ports.s3, 0);
     assert.equal(parseStartOptions(["--inspect"]).inspect, true);
   });
 
@@ -57,6 +63,7 @@ describe("npm start's options", function () {
     [["prod"], /Unexpected argument 'prod'/],
     [["--port", "http"], /--port takes a port number from 0 to 65535, not "http"/],
     [["--api-port=70000"], /--api-port takes a port number/],
+    [["--s3-port", "65536"], /--s3-port takes a port number/],
   ] as const) {
     it(`refuses ${args.join(" ")}`, () => {
       assert.throws(() => parseStartOptions([...args]), message);
@@ -67,7 +74,15 @@ describe("npm start's options", function () {
     const { code, output } = await npmStart(["--help"]);
     assert.equal(code, 0);
     assert.match(output, /^Usage: npm start -- \[options\]/);
-    const options = ["--stack", "--fresh", "--port", "--api-port", "--dynamodb-port", "--inspect"];
+    const options = [
+      "--stack",
+      "--fresh",
+      "--port",
+      "--api-port",
+      "--dynamodb-port",
+      "--s3-port",
+      "--inspect",
+    ];
     for (const option of options) {
       assert.ok(output.includes(option), option);
     }
@@ -81,19 +96,24 @@ describe("npm start's options", function () {
     assert.match(output, /Unknown option '--stak'[\s\S]*Usage: npm start/);
   });
 
-  it("names the option that moves a busy port", async () => {
-    const busy = net.createServer();
-    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
-    const { port } = busy.address() as net.AddressInfo;
-    try {
-      const args = ["--port", "0", "--api-port", String(port), "--dynamodb-port", "0"];
-      const { code, output } = await npmStart(args);
-      assert.equal(code, 1);
-      assert.match(output, new RegExp(`Port ${port} is in use .* with --api-port\\.`));
-    } finally {
-      busy.close();
-    }
-  });
+  for (const option of ["--api-port", "--s3-port"]) {
+    it(`names the option that moves a busy port (${option})`, async () => {
+      const busy = net.createServer();
+      await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+      const { port } = busy.address() as net.AddressInfo;
+      try {
+        const ports = ["--port", "--api-port", "--dynamodb-port", "--s3-port"].flatMap((o) => [
+          o,
+          o === option ? String(port) : "0",
+        ]);
+        const { code, output } = await npmStart(ports);
+        assert.equal(code, 1);
+        assert.match(output, new RegExp(`Port ${port} is in use .* with ${option}\\.`));
+      } finally {
+        busy.close();
+      }
+    });
+  }
 
   it("refuses a second start on the same data, before --fresh could delete it", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-lock-"));
