@@ -1,5 +1,4 @@
-// What bundling buys, per function of the dev stack (with the notes export scheduled, so that
-// every function is measured): the code archive as a real zip and the cold load of its handler,
+// What bundling buys, per function of the dev stack: the code archive as a real zip and the cold load of its handler,
 // beside a plain `CallbackFunction` with default options wrapping the same handler factory (which
 // ships every package.json dependency's node_modules folders), then the targets. Part of
 // `npm run bench`.
@@ -8,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { importSteps, routes, tasks } from "../app/routes";
+import { exportSteps, importSteps, routes } from "../app/routes";
 import { assetMap, extractArchive } from "../local/lambdaArchive";
 import type { AssetMap } from "../local/lambdaArchive";
 import { recordStack } from "../local/recordStack";
@@ -18,8 +17,6 @@ import { zipSize } from "./zipSize";
 
 const ROOT = path.join(__dirname, "..");
 const STACK = "dev";
-/** Dev's config says `off`; the bench measures the export function all the same. */
-const EXPORT_SCHEDULED = { "serverless-notes:exportSchedule": "rate(1 day)" };
 const SAMPLES = 5;
 const MAX_ARCHIVE_BYTES = 100 * 1024;
 const MIN_RATIO = 50;
@@ -38,27 +35,32 @@ const IMPORT_STEP_INPUT = {
   part: { index: 1, start: 19, end: 30, firstLine: 2 },
 };
 
+/** What the export's steps find in their input: a segment to start, and the Map's results. */
+const EXPORT_STEP_INPUT = {
+  date: "2026-01-01",
+  segment: 0,
+  segments: 1,
+  users: 0,
+  notes: 0,
+  slices: 0,
+  exported: [],
+};
+
+/** A first call that fails at once: every AWS endpoint is a closed local port (see main). */
+const FAILS_AT_ONCE: Probe["expected"] = (outcome) =>
+  "error" in outcome && /ECONNREFUSED/.test(outcome.error.errorMessage + outcome.logs);
+
 /** Every function, and an invocation that runs its handler without reaching AWS. */
 const FUNCTIONS: { name: string; probe: Probe }[] = [
   ...routes.map((route) => ({ name: route.name, probe: ROUTE_PROBE })),
-  // The import's steps: each one's first call fails at once, like the export's below.
   ...Object.values(importSteps).map((step) => ({
     name: step.name,
-    probe: {
-      event: IMPORT_STEP_INPUT,
-      expected: (outcome: Parameters<Probe["expected"]>[0]) =>
-        "error" in outcome && /ECONNREFUSED/.test(outcome.error.errorMessage + outcome.logs),
-    },
+    probe: { event: IMPORT_STEP_INPUT, expected: FAILS_AT_ONCE },
   })),
-  // Its first call fails at once: every AWS endpoint is a closed local port (see main).
-  {
-    name: tasks.exportAllNotes.name,
-    probe: {
-      event: { time: "2026-01-01T00:00:00Z" },
-      expected: (outcome) =>
-        "error" in outcome && /ECONNREFUSED/.test(outcome.error.errorMessage + outcome.logs),
-    },
-  },
+  ...Object.values(exportSteps).map((step) => ({
+    name: step.name,
+    probe: { event: EXPORT_STEP_INPUT, expected: FAILS_AT_ONCE },
+  })),
 ];
 
 interface Row {
@@ -109,10 +111,7 @@ function table(rows: string[][]): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const [graph, defaults] = await Promise.all([
-    recordStack(STACK, { set: EXPORT_SCHEDULED }),
-    defaultArchives(),
-  ]);
+  const [graph, defaults] = await Promise.all([recordStack(STACK), defaultArchives()]);
   if (graph.error) throw new Error(`the ${STACK} stack failed: ${graph.error}`);
   const region = graph.config["aws:region"];
   const runtimeEnvironment = {

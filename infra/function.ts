@@ -3,14 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import packageJson from "../package.json";
 import { occurrenceAlarm } from "./alarms";
 import { moduleFiles } from "./archiveModules";
-import { AsyncInvocationArgs, deadLetterQueue, failedEventsTo } from "./failedEvents";
-import {
-  assumableBy,
-  logWriting,
-  policyDocument,
-  queueSending,
-  traceWriting,
-} from "./iamDocuments";
+import { assumableBy, logWriting, policyDocument, traceWriting } from "./iamDocuments";
 
 /** A handler factory: run once per container, it returns the handler for every invocation. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,12 +32,6 @@ export interface FunctionArgs {
   tracing?: boolean;
   /** Default false: a CloudWatch alarm on any error in a five-minute period. */
   errorAlarm?: boolean;
-  /**
-   * For a function that events start (S3, EventBridge): bounded retries and event age, and a
-   * dead-letter queue for events that still fail (alarmed where `errorAlarm` is set). Default
-   * none: API routes are invoked synchronously and answer their caller.
-   */
-  asyncInvocation?: AsyncInvocationArgs;
 }
 
 // The Node.js 24 runtime carries AWS SDK v3, so the archive needs none of the program's
@@ -78,10 +65,6 @@ export class Function extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
-    // Where events that still fail after their retries land, for event-started functions.
-    const failedEvents =
-      args.asyncInvocation && deadLetterQueue(name, args.errorAlarm ?? false, { parent: this });
-
     // The execution role: trusted by Lambda only, never the FullAccess default of CallbackFunction.
     // Auto-named: nothing needs its name, so a replacement never collides with the old role.
     const role = new aws.iam.Role(
@@ -90,7 +73,7 @@ export class Function extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Exactly the route's grants, its own log group, X-Ray where traced, its dead-letter queue.
+    // Exactly the function's grants, its own log group, X-Ray where traced.
     const rolePolicy = new aws.iam.RolePolicy(
       name,
       {
@@ -99,7 +82,6 @@ export class Function extends pulumi.ComponentResource {
           ...args.grants,
           logWriting(logGroup.arn),
           ...(tracing ? [traceWriting()] : []),
-          ...(failedEvents ? [queueSending(failedEvents.arn)] : []),
         ),
       },
       { parent: this },
@@ -127,11 +109,6 @@ export class Function extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [logGroup, rolePolicy], deleteBeforeReplace: true },
     );
-
-    if (args.asyncInvocation && failedEvents) {
-      // Lambda checks the role may send to the queue when this is saved: the policy is in place.
-      failedEventsTo(name, fn.name, failedEvents.arn, args.asyncInvocation, { parent: this });
-    }
 
     if (args.errorAlarm) {
       // Any error in five minutes is worth a look.

@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ReportSummary } from "../../app/importRun";
-import type { StateMachineDefinition, TaskState } from "../../app/importWorkflowDefinition";
+import type { StateMachineDefinition, TaskState } from "../../app/workflowDefinition";
 import { STATES } from "../../app/importWorkflowDefinition";
 import { importSteps } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";

@@ -9,6 +9,7 @@ const hex = (length: number): string => "abcdef0123456789".slice(0, length);
 const PERMISSION = "aws:lambda/permission:Permission";
 const FUNCTION = "aws:lambda/function:Function";
 const BUCKET = "aws:s3/bucket:Bucket";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 
 function check(type: string, inputs: Record<string, unknown>, name = "res"): CheckResult {
   return providerCheck(type, name, inputs, hex);
@@ -381,6 +382,68 @@ const cases: RowCase[] = [
     kind: "conflictsWith",
     pass: { bucket: "b" },
     fail: { bucket: "b", bucketPrefix: "p-" },
+  },
+  {
+    type: LIFECYCLE,
+    property: "bucket",
+    kind: "length",
+    pass: { bucket: "b".repeat(63), rules: [] },
+    fail: { bucket: "", rules: [] },
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].id",
+    kind: "length",
+    pass: {
+      bucket: "b",
+      rules: [{ ...{ id: "r", status: "Enabled", filter: {} }, id: "i".repeat(255) }],
+    },
+    fail: {
+      bucket: "b",
+      rules: [
+        { id: "r", status: "Enabled", filter: {} },
+        { ...{ id: "r", status: "Enabled", filter: {} }, id: "i".repeat(256) },
+      ],
+    },
+    failAt: "rules[1].id",
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].status",
+    kind: "pattern",
+    pass: {
+      bucket: "b",
+      rules: [{ ...{ id: "r", status: "Enabled", filter: {} }, status: "Disabled" }],
+    },
+    fail: {
+      bucket: "b",
+      rules: [{ ...{ id: "r", status: "Enabled", filter: {} }, status: "enabled" }],
+    },
+    failAt: "rules[0].status",
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].noncurrentVersionExpiration.noncurrentDays",
+    kind: "intRange",
+    pass: {
+      bucket: "b",
+      rules: [
+        {
+          ...{ id: "r", status: "Enabled", filter: {} },
+          noncurrentVersionExpiration: { noncurrentDays: 1 },
+        },
+      ],
+    },
+    fail: {
+      bucket: "b",
+      rules: [
+        {
+          ...{ id: "r", status: "Enabled", filter: {} },
+          noncurrentVersionExpiration: { noncurrentDays: 0 },
+        },
+      ],
+    },
+    failAt: "rules[0].noncurrentVersionExpiration.noncurrentDays",
   },
 ];
 

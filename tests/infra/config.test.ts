@@ -23,6 +23,7 @@ describe("infra/config", () => {
         config.importMaxConcurrency,
         Number(values["serverless-notes:importMaxConcurrency"]),
       );
+      assert.equal(config.exportSegments, Number(values["serverless-notes:exportSegments"]));
     });
   }
 
@@ -52,6 +53,9 @@ describe("infra/config", () => {
     ["serverless-notes:importMaxConcurrency", "0", /from 1 to 40/],
     ["serverless-notes:importMaxConcurrency", "41", /from 1 to 40/],
     ["serverless-notes:importMaxConcurrency", "2.5", /whole number/],
+    ["serverless-notes:exportSegments", "0", /from 1 to 100/],
+    ["serverless-notes:exportSegments", "101", /from 1 to 100/],
+    ["serverless-notes:exportSegments", "1.5", /whole number/],
   ];
   for (const [key, value, problem] of bad) {
     it(`rejects ${key} = ${value}, naming the key`, () => {

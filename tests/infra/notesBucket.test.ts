@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { Match, mismatches } from "../harness/graph";
 import type { RecordedResource, StackGraph } from "../harness/graph";
 import { flag, forEachStack, physical } from "../support/stackSuite";
 import { assertPrivateBucket } from "../support/privateBucket";
@@ -12,12 +11,6 @@ const LAMBDA_TRUST = {
 };
 
 /** The notes bucket: the S3 bucket inside the NotesBucket component. */
-/** These keys and no others, each matching (matchers allowed). */
-function assertExactly(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
-  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
-  assert.deepEqual(mismatches(actual, expected), []);
-}
-
 function notesBucket(g: StackGraph): RecordedResource {
   const component = g.resource("serverless-notes:bucket:NotesBucket");
   const [inner] = g.children(component, "serverless-notes:bucket:PrivateBucket");
@@ -27,7 +20,7 @@ function notesBucket(g: StackGraph): RecordedResource {
   return buckets[0];
 }
 
-/** A task's function, its role, role policy and log group. */
+/** A function, its role, role policy and log group. */
 function taskFunction(g: StackGraph, name: string) {
   const fn = g.resource("aws:lambda/function:Function", { name: physical(g, name) });
   const component = g.ancestor(fn, "serverless-notes:function:Function");
@@ -45,16 +38,8 @@ function taskFunction(g: StackGraph, name: string) {
   };
 }
 
-/**
- * The statements an event-started function's policy ends with: its own logs, traces where
- * traced, and sending to its own dead-letter queue.
- */
+/** The statements a function's policy ends with: its own logs, and traces where traced. */
 function logAndTraceStatements(g: StackGraph, logGroup: RecordedResource): unknown[] {
-  const component = g.ancestor(logGroup, "serverless-notes:function:Function");
-  const [queue] = g
-    .resources("aws:sqs/queue:Queue")
-    .filter((q) => g.ancestor(q, "serverless-notes:function:Function") === component);
-  assert.ok(queue, `no dead-letter queue beside ${logGroup.name}`);
   return [
     {
       Effect: "Allow",
@@ -70,7 +55,6 @@ function logAndTraceStatements(g: StackGraph, logGroup: RecordedResource): unkno
           },
         ]
       : []),
-    { Effect: "Allow", Action: "sqs:SendMessage", Resource: queue.state.arn },
   ];
 }
 
@@ -111,107 +95,72 @@ forEachStack("NotesBucket", (graph) => {
     assert.deepEqual(versioning[0].inputs.versioningConfiguration, { status: "Enabled" });
   });
 
+  it("removes unfinished uploads' parts, and the export route's objects a day after they are written", () => {
+    const g = graph();
+    const bucket = notesBucket(g);
+    const component = g.resource("serverless-notes:bucket:NotesBucket");
+    const lifecycle = g.resource(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    );
+    assert.equal(lifecycle.parent, `${component.type}::${component.name}`);
+    assert.deepEqual(lifecycle.inputs, {
+      bucket: bucket.state.bucket,
+      rules: [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+        {
+          id: "expire-exports-on-demand",
+          status: "Enabled",
+          filter: { prefix: "exports/on-demand/" },
+          expiration: { days: 1 },
+          noncurrentVersionExpiration: { noncurrentDays: 1 },
+        },
+      ],
+    });
+    // Set after the bucket's versioning (and the rest of the private bucket) is in place.
+    const versioning = g
+      .all()
+      .filter(
+        (r) =>
+          r.type === "aws:s3/bucketVersioning:BucketVersioning" && g.ancestor(r, component.type),
+      );
+    assert.equal(versioning.length, flag(g, "notesBucketVersioning") ? 1 : 0);
+    for (const v of versioning) {
+      assert.ok(lifecycle.dependsOn.includes(`${v.type}::${v.name}`), lifecycle.dependsOn.join());
+    }
+  });
+
   it("is a stack output by name", () => {
     const g = graph();
     assert.equal(g.outputs.notesBucketName, notesBucket(g).state.bucket);
   });
 
-  describe("the scheduled export", () => {
-    const scheduled = (g: StackGraph) => g.config("serverless-notes:exportSchedule") !== "off";
-    /** Rules and targets besides the import workflow's (tests/infra/importWorkflow.test.ts). */
-    const exportOnly = (g: StackGraph, type: string) =>
-      g
-        .all()
-        .filter(
-          (r) => r.type === type && !g.ancestor(r, "serverless-notes:workflow:ImportWorkflow"),
-        );
-
-    it("is scheduled as the stack file says, or not at all when it says off", () => {
+  describe("the export route", () => {
+    it("may query Notes and write and read exports/on-demand/* (its presigned URLs), nothing else", () => {
       const g = graph();
-      const rules = exportOnly(g, "aws:cloudwatch/eventRule:EventRule");
-      const targets = exportOnly(g, "aws:cloudwatch/eventTarget:EventTarget");
-      const exporters = g
-        .all()
-        .filter(
-          (r) =>
-            r.type === "aws:lambda/function:Function" &&
-            r.inputs.name === physical(g, "exportAllNotes"),
-        );
-      if (!scheduled(g)) {
-        assert.deepEqual(rules, []);
-        assert.deepEqual(exporters, []);
-        assert.deepEqual(targets, []);
-        return;
-      }
-      assert.equal(rules.length, 1);
-      assert.equal(rules[0].inputs.scheduleExpression, g.config("serverless-notes:exportSchedule"));
-      const { fn } = taskFunction(g, "exportAllNotes");
-      assert.equal(targets.length, 1);
-      assert.equal(rules[0].inputs.name, physical(g, "exportAllNotes"));
-      // The target's id is the provider's auto-name: `<logical name>-<7 hex>`.
-      assertExactly(targets[0].inputs, {
-        rule: rules[0].state.name,
-        arn: fn.state.arn,
-        targetId: Match.stringMatching(/^exportAllNotes-[0-9a-f]{7}$/),
-      });
-      const permission = g.resource("aws:lambda/permission:Permission", {
-        principal: "events.amazonaws.com",
-      });
-      assert.ok(
-        targets[0].dependsOn.includes(`aws:lambda/permission:Permission::${permission.name}`),
-      );
-    });
-
-    it("may be invoked by EventBridge for its own rule only", () => {
-      const g = graph();
-      const permissions = g
-        .all()
-        .filter(
-          (r) =>
-            r.type === "aws:lambda/permission:Permission" &&
-            r.inputs.principal === "events.amazonaws.com",
-        );
-      if (!scheduled(g)) return assert.deepEqual(permissions, []);
-      const [rule] = exportOnly(g, "aws:cloudwatch/eventRule:EventRule");
-      assert.equal(permissions.length, 1);
-      assertExactly(permissions[0].inputs, {
-        action: "lambda:InvokeFunction",
-        function: physical(g, "exportAllNotes"),
-        principal: "events.amazonaws.com",
-        sourceArn: rule.state.arn,
-        statementId: Match.stringMatching(/^AllowEventBridge-[A-Za-z0-9_-]+$/),
-      });
-    });
-
-    it("may list Notes' users, query their notes and write exports/* objects, nothing else", () => {
-      const g = graph();
-      const roles = g
-        .all()
-        .filter((r) => r.type === "aws:iam/role:Role" && r.name === "exportAllNotes");
-      if (!scheduled(g)) return assert.deepEqual(roles, []);
-      const { fn, rolePolicy, logGroup } = taskFunction(g, "exportAllNotes");
+      const { fn, rolePolicy, logGroup } = taskFunction(g, "exportNotes");
       const table = g.resource("aws:dynamodb/table:Table", { name: physical(g, "Notes") });
       const bucket = notesBucket(g);
       assert.deepEqual(rolePolicy.inputs.policy, {
         Version: "2012-10-17",
         Statement: [
+          { Effect: "Allow", Action: ["dynamodb:Query"], Resource: table.state.arn },
           {
             Effect: "Allow",
-            Action: ["dynamodb:Scan", "dynamodb:Query"],
-            Resource: table.state.arn,
-          },
-          {
-            Effect: "Allow",
-            Action: ["s3:PutObject"],
-            Resource: `${String(bucket.state.arn)}/exports/*`,
+            Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
+            Resource: `${String(bucket.state.arn)}/exports/on-demand/*`,
           },
           ...logAndTraceStatements(g, logGroup),
         ],
       });
-      assertOwnRole(g, "exportAllNotes");
-      assert.deepEqual(fn.inputs.environment, {
-        variables: { TABLE_NAME: physical(g, "Notes"), BUCKET_NAME: bucket.state.bucket },
-      });
+      assertOwnRole(g, "exportNotes");
+      const { variables } = fn.inputs.environment as { variables: Record<string, string> };
+      assert.equal(variables.BUCKET_NAME, bucket.state.bucket);
+      assert.equal(variables.TABLE_NAME, physical(g, "Notes"));
     });
   });
 });

@@ -9,6 +9,7 @@ forEachStack("stack", (graph) => {
       "apiUrl",
       "applicationRoleArn",
       "deleteBucketPolicyArn",
+      "exportStateMachineArn",
       "importStateMachineArn",
       "membersTableName",
       "notesBucketName",
@@ -38,6 +39,10 @@ forEachStack("stack", (graph) => {
     assert.equal(
       o.importStateMachineArn,
       `arn:aws:states:${region}:123456789012:stateMachine:serverless-notes-${graph().stack}-importNotes`,
+    );
+    assert.equal(
+      o.exportStateMachineArn,
+      `arn:aws:states:${region}:123456789012:stateMachine:serverless-notes-${graph().stack}-scheduledExport`,
     );
     assert.match(
       String(o.deleteBucketPolicyArn),
