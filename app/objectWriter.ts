@@ -20,6 +20,8 @@ import type { CompletedPart, S3Client } from "@aws-sdk/client-s3";
 
 /** The size at which a part is sent. */
 export const PART_BYTES = 8 * 1024 * 1024;
+/** The buffer an object starts with. */
+const FIRST_BUFFER_BYTES = 64 * 1024;
 /** S3's smallest part (but the last). */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
@@ -55,16 +57,18 @@ export async function writeObject(
     throw new Error(`a part of ${partBytes} bytes is smaller than S3's ${MIN_PART_BYTES}`);
   }
   const { Bucket, Key } = target;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // One part's bytes, reused for every part: the text is encoded straight into it, so writing
+  // leaves no buffers behind for the garbage collector (which would let them pile up outside
+  // the heap's limit before it ran). Each part is sent before the next one is filled. It starts
+  // small and doubles up to a part, so that a small object costs little.
+  let part = Buffer.allocUnsafe(Math.min(partBytes, FIRST_BUFFER_BYTES));
+  const encoder = new TextEncoder();
+  let used = 0;
   let bytes = 0;
   let uploadId: string | undefined;
   const parts: CompletedPart[] = [];
 
   async function sendPart(): Promise<void> {
-    const body = Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
     if (uploadId === undefined) {
       const created = await s3.send(new CreateMultipartUploadCommand(target));
       if (!created.UploadId) throw new Error(`S3 started no upload of s3://${Bucket}/${Key}`);
@@ -75,28 +79,52 @@ export async function writeObject(
       throw new Error(`s3://${Bucket}/${Key} needs more than S3's ${MAX_PARTS} parts`);
     }
     const sent = await s3.send(
-      new UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: body }),
+      new UploadPartCommand({
+        Bucket,
+        Key,
+        UploadId: uploadId,
+        PartNumber,
+        Body: part.subarray(0, used),
+      }),
     );
     parts.push({ PartNumber, ETag: sent.ETag });
+    used = 0;
   }
 
   const write: Write = async (chunk) => {
-    const buffer = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
-    pending.push(buffer);
-    pendingBytes += buffer.length;
-    bytes += buffer.length;
-    if (pendingBytes >= partBytes) await sendPart();
+    let rest = chunk;
+    while (rest.length > 0) {
+      if (typeof rest === "string") {
+        // As much of the text as fits, in whole characters.
+        const { read, written } = encoder.encodeInto(rest, part.subarray(used));
+        used += written;
+        bytes += written;
+        rest = rest.slice(read);
+      } else {
+        const copied = rest.copy(part, used);
+        used += copied;
+        bytes += copied;
+        rest = rest.subarray(copied);
+      }
+      if (rest.length === 0 && used < part.length) continue;
+      if (part.length < partBytes) {
+        const larger = Buffer.allocUnsafe(Math.min(partBytes, part.length * 2));
+        part.copy(larger, 0, 0, used);
+        part = larger;
+      } else {
+        // Full, or a character that does not fit in what is left: it goes into the next part.
+        await sendPart();
+      }
+    }
   };
 
   try {
     await fill(write);
     if (uploadId === undefined) {
-      await s3.send(
-        new PutObjectCommand({ ...target, Body: Buffer.concat(pending, pendingBytes) }),
-      );
+      await s3.send(new PutObjectCommand({ ...target, Body: part.subarray(0, used) }));
       return { bytes, parts: 0 };
     }
-    if (pendingBytes > 0) await sendPart();
+    if (used > 0) await sendPart();
     await s3.send(
       new CompleteMultipartUploadCommand({
         Bucket,

@@ -60,6 +60,8 @@ export interface RouteSpec {
    * is then in `BUCKET_NAME`. Default none.
    */
   objects?: ObjectGrant[];
+  /** The least memory its function gets, whatever the environment's API functions get. */
+  minMemoryMb?: number;
   /**
    * `owner`: only a signed-in person, on their own `{userId}` (the Cognito authorizer at the
    * gateway, `ownerEndpoint` in the handler); `public`: anyone (the camp lab's moods).
@@ -103,6 +105,9 @@ export const routes: readonly RouteSpec[] = [
         actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
       },
     ],
+    // A large export streams through about 50 MiB beyond the runtime's own 80 MiB, whatever its
+    // size (tests/bundle/notesExport.test.ts measures it): more than 128 MB holds safely.
+    minMemoryMb: 256,
     access: "owner",
     handler: exportNotes,
   },

@@ -166,6 +166,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
             ...(objects.length > 0 ? { BUCKET_NAME: notesBucket.bucketName } : {}),
           },
           ...functionSettings,
+          memoryMb: Math.max(functionSettings.memoryMb, route.minMemoryMb ?? 0),
         },
         opts,
       ),

@@ -290,6 +290,20 @@ describe("the notes export route, small and large", function () {
       assert.equal(stored?.body, chunk.repeat(11));
     });
 
+    it("keeps a character whole where a part ends inside it", async () => {
+      // One ASCII byte, then two- and three-byte characters: 5 MiB falls inside one of them.
+      const text = `x${"é€".repeat(1_100_000)}`;
+      const key = "exports/on-demand/w/multibyte";
+      const written = await writeObject(
+        s3.client,
+        { Bucket: BUCKET, Key: key, ContentType: "text/plain" },
+        (write) => write(text),
+        5 * MiB,
+      );
+      assert.deepEqual(written, { bytes: Buffer.byteLength(text), parts: 2 });
+      assert.equal((await getObject(s3.client, BUCKET, key))?.body, text);
+    });
+
     it("aborts the upload and leaves no object when the writing fails part-way", async () => {
       const calls: string[] = [];
       const key = "exports/on-demand/w/failed";

@@ -35,10 +35,15 @@ forEachStack("Event-started work", (graph) => {
     for (const route of routes) {
       g.hasResource("aws:lambda/function:Function", {
         name: physical(g, route.name),
-        memorySize: numberSetting(g, "lambdaMemoryMb"),
+        // The export streams: it gets its least memory where the stack's API functions get less.
+        memorySize: Math.max(numberSetting(g, "lambdaMemoryMb"), route.minMemoryMb ?? 0),
         timeout: numberSetting(g, "lambdaTimeoutSeconds"),
       });
     }
+    assert.deepEqual(
+      routes.filter((r) => r.minMemoryMb).map((r) => [r.name, r.minMemoryMb]),
+      [["exportNotes", 256]],
+    );
     // Every function is a route's or a step's.
     assert.equal(g.count("aws:lambda/function:Function"), routes.length + steps.length);
   });

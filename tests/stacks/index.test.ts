@@ -88,23 +88,24 @@ forEachStack("stack", (graph) => {
     const lab = flag(g, "labBucket");
     const versioned = flag(g, "notesBucketVersioning");
     const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
-    // Eight routes, the import workflow's four steps, and the export where it is scheduled.
-    const functions = 8 + 4 + (scheduled ? 1 : 0);
-    // The functions events start: each with its own dead-letter queue.
-    const eventFunctions = scheduled ? 1 : 0;
+    const schedule = scheduled ? 1 : 0;
+    // Eight routes, the import workflow's four steps and the export workflow's two.
+    const functions = 8 + 4 + 2;
     // The site, the notes bucket, and the lab bucket where enabled.
     const buckets = 2 + (lab ? 1 : 0);
     const expected: Record<string, number> = {
       "aws:dynamodb/table:Table": 2,
       "aws:lambda/function:Function": functions,
-      // One per function, and the import workflow's and EventBridge's for it.
-      "aws:iam/rolePolicy:RolePolicy": functions + 2,
-      // Those roles, the application role, and API Gateway's logging role where logged.
-      "aws:iam/role:Role": functions + 2 + 1 + (accessLogs ? 1 : 0),
-      // One per function, the workflow's executions, and the API's access log where logged.
-      "aws:cloudwatch/logGroup:LogGroup": functions + 1 + (accessLogs ? 1 : 0),
-      // One per route, and EventBridge's for the export.
-      "aws:lambda/permission:Permission": 8 + (scheduled ? 1 : 0),
+      // One per function; each workflow's, the export's for its child executions, and
+      // EventBridge's for each rule (the export's where it is scheduled).
+      "aws:iam/rolePolicy:RolePolicy": functions + 2 + 1 + 1 + schedule,
+      // One per function, each workflow's, EventBridge's per rule, the application role, and
+      // API Gateway's logging role where logged.
+      "aws:iam/role:Role": functions + 2 + 1 + schedule + 1 + (accessLogs ? 1 : 0),
+      // One per function, each workflow's executions, and the API's access log where logged.
+      "aws:cloudwatch/logGroup:LogGroup": functions + 2 + (accessLogs ? 1 : 0),
+      // One per route: nothing else invokes a function but the workflows, by their roles.
+      "aws:lambda/permission:Permission": 8,
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/resource:Resource": 6,
       // Eight routes, and an OPTIONS and an ANY (405) answer on each of the four route paths.
@@ -113,21 +114,22 @@ forEachStack("stack", (graph) => {
       "aws:apigateway/deployment:Deployment": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/account:Account": accessLogs ? 1 : 0,
-      // Each function's errors, the API's 5XX, each dead-letter queue's waiting events, and the
-      // workflow's failed executions and undelivered events.
-      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + eventFunctions + 2 : 0,
-      "aws:sqs/queue:Queue": eventFunctions + 1,
-      "aws:sqs/queuePolicy:QueuePolicy": 1,
-      "aws:sfn/stateMachine:StateMachine": 1,
-      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": eventFunctions,
+      // Each function's errors, the API's 5XX, each workflow's failed executions, and each
+      // rule's undelivered events.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + 2 + 1 + schedule : 0,
+      "aws:sqs/queue:Queue": 1 + schedule,
+      "aws:sqs/queuePolicy:QueuePolicy": 1 + schedule,
+      "aws:sfn/stateMachine:StateMachine": 2,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 0,
       "aws:s3/bucket:Bucket": buckets,
       "aws:s3/bucketPolicy:BucketPolicy": buckets,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": buckets,
       "aws:s3/bucketVersioning:BucketVersioning": versioned ? 1 : 0,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
       "aws:s3/bucketNotification:BucketNotification": 1,
       // The import's, and the export's where it is scheduled.
-      "aws:cloudwatch/eventRule:EventRule": 1 + (scheduled ? 1 : 0),
-      "aws:cloudwatch/eventTarget:EventTarget": 1 + (scheduled ? 1 : 0),
+      "aws:cloudwatch/eventRule:EventRule": 1 + schedule,
+      "aws:cloudwatch/eventTarget:EventTarget": 1 + schedule,
       "aws:iam/policy:Policy": 1,
       "aws:iam/instanceProfile:InstanceProfile": 1,
       "aws:cognito/userPool:UserPool": 1,
