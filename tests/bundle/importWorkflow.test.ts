@@ -49,7 +49,9 @@ for (const stack of STACKS) {
         credentials: S3RVER_CREDENTIALS,
       });
       await createDeclaredTables(client, graph);
-      const machine = graph.resource("aws:sfn/stateMachine:StateMachine");
+      const machine = graph.resource("aws:sfn/stateMachine:StateMachine", {
+        name: `serverless-notes-${stack}-importNotes`,
+      });
       definition = JSON.parse(String(machine.inputs.definition)) as StateMachineDefinition;
       const load = definition.States[STATES.load];
       assert.ok(load.Type === "Map");
