@@ -51,7 +51,7 @@ export function exportSlice(): (
   const table = requiredEnv("TABLE_NAME");
   const bucket = requiredEnv("BUCKET_NAME");
 
-  /** One user's notes into the day's folder; how many there were. */
+  /** One user's notes into the day's folder (a date that names none fails before any write). */
   async function exportUser(date: string, userId: string): Promise<number> {
     let notes = 0;
     await writeObject(
@@ -69,8 +69,6 @@ export function exportSlice(): (
 
   return async (input, context) => {
     checkProgress(input);
-    // Checked before anything is written: a date that names no folder fails the slice at once.
-    scheduledExportKey(input.date, "check");
     const reserve = context.getRemainingTimeInMillis() * (1 - WORKING_SHARE);
     const progress: SegmentProgress = { ...input, slices: input.slices + 1 };
     let startKey: Key | undefined = input.startKey;

@@ -132,10 +132,9 @@ async function main(): Promise<void> {
       (f) => f.type === "aws:lambda/function:Function" && f.inputs.name === name,
     );
     if (!fn) throw new Error(`${STACK}: no function ${name}`);
-    const environment = {
-      ...(fn.inputs.environment as { variables: Record<string, string> }).variables,
-      ...runtimeEnvironment,
-    };
+    // The import's check and report steps are given no variables at all.
+    const declared = fn.inputs.environment as { variables: Record<string, string> } | undefined;
+    const environment = { ...declared?.variables, ...runtimeEnvironment };
     const memoryMb = fn.inputs.memorySize as number;
 
     const bundled = assetMap(fn.inputs.code);

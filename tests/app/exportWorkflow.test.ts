@@ -265,6 +265,22 @@ describe("the scheduled export, run by aws-local-stepfunctions", function () {
     assert.deepEqual((await written(date)).sort(), [...expected.keys()].sort());
   });
 
+  it("refuses a slice of no segment, or of a date that names no folder, writing nothing", async () => {
+    const slice = exportSlice();
+    const start = { date: "2026-11-25", segment: 0, segments: 2, users: 0, notes: 0, slices: 0 };
+    for (const [bad, message] of [
+      [{ segment: 2 }, /segment 2 is not from 0 to 1/],
+      [{ segment: -1 }, /segment -1 is not from 0 to 1/],
+      [{ segments: 0 }, /is not a segment of a parallel Scan/],
+      [{ segment: 0.5 }, /is not a segment of a parallel Scan/],
+      [{ date: "2026-11-25/../../imports" }, /is not a date/],
+    ] as const) {
+      await assert.rejects(slice({ ...start, ...bad }, fastClock()), message);
+    }
+    assert.deepEqual(await listKeys(s3.client, BUCKET, "exports/scheduled/2026-11-25"), []);
+    assert.deepEqual(await listKeys(s3.client, BUCKET, "imports/"), []);
+  });
+
   it("fails visibly when the summary itself cannot be written", async () => {
     const date = "2026-11-24";
     const steps = realSteps();
