@@ -1,13 +1,19 @@
 // Where things live in the notes bucket: CSV uploads under `imports/`, each import's results
-// under `results/`, and the scheduled exports by date. The infrastructure builds the upload rule
-// and the functions' S3 grants from the same prefixes, so the two cannot drift apart.
+// under `results/`, the export route's large answers under `exports/on-demand/` and the scheduled
+// exports by date under `exports/scheduled/`. The infrastructure builds the upload rule, the
+// functions' S3 grants and the bucket's lifecycle from the same prefixes, so they cannot drift.
 
 /** Uploads here, ending in `CSV_SUFFIX` in any case, are imported. */
 export const IMPORTS_PREFIX = "imports/";
 /** Matched in any case by the workflow's EventBridge rule: `notes.CSV` is imported too. */
 export const CSV_SUFFIX = ".csv";
-/** The scheduled export writes `exports/<YYYY-MM-DD>/<userId>.json`. */
-export const EXPORTS_PREFIX = "exports/";
+/**
+ * `GET /users/{userId}/notes/export` writes an answer too large to send here, one object per
+ * request, and answers with a presigned URL of it; kept a day (infra/notesBucket.ts).
+ */
+export const ON_DEMAND_EXPORTS_PREFIX = "exports/on-demand/";
+/** The export workflow writes every user's notes here, a folder per day. */
+export const SCHEDULED_EXPORTS_PREFIX = "exports/scheduled/";
 
 /**
  * What the import workflow writes for one version of one upload: its report and its parts'
@@ -32,7 +38,35 @@ export function partResultKey(uploadKey: string, etag: string, index: number): s
   return `${resultsFolder(uploadKey, etag)}part-${String(index).padStart(5, "0")}.json`;
 }
 
-/** One user's notes in the export of one day. */
-export function exportKey(date: string, userId: string): string {
-  return `${EXPORTS_PREFIX}${date}/${userId}.json`;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * `exports/on-demand/<userId>/<20261121T030000Z>-<request id>.json`: one object per request, a
+ * folder per user, in time order. Lambda's request id is unique per invocation, so two requests
+ * never share a key, even within one second.
+ */
+export function onDemandExportKey(userId: string, at: Date, requestId: string): string {
+  if (!REQUEST_ID.test(requestId)) throw new Error(`"${requestId}" is not a request id`);
+  const stamp = at.toISOString().replace(/[-:]|\.\d{3}/g, "");
+  return `${ON_DEMAND_EXPORTS_PREFIX}${encodeURIComponent(userId)}/${stamp}-${requestId}.json`;
+}
+
+/** The folder of one day's scheduled export. */
+function scheduledFolder(date: string): string {
+  if (!DATE.test(date)) throw new Error(`"${date}" is not a date (YYYY-MM-DD)`);
+  return `${SCHEDULED_EXPORTS_PREFIX}${date}/`;
+}
+
+/**
+ * One user's notes in the export of one day: `exports/scheduled/<date>/users/<userId>.json`. The
+ * users have their own folder, so no user id can name the summary beside it.
+ */
+export function scheduledExportKey(date: string, userId: string): string {
+  return `${scheduledFolder(date)}users/${encodeURIComponent(userId)}.json`;
+}
+
+/** What the export of one day did: `exports/scheduled/<date>/summary.json`. */
+export function scheduledSummaryKey(date: string): string {
+  return `${scheduledFolder(date)}summary.json`;
 }

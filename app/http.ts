@@ -50,10 +50,19 @@ export function json(
   body: unknown,
   headers: Record<string, string> = {},
 ): APIGatewayProxyResult {
+  return jsonText(status, JSON.stringify(body), headers);
+}
+
+/** `json` for a body already serialised, e.g. one built a page at a time. */
+export function jsonText(
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return {
     statusCode: status,
     headers: { "Content-Type": "application/json", ...corsHeaders(), ...headers },
-    body: JSON.stringify(body),
+    body,
   };
 }
 

@@ -2,92 +2,11 @@
 // ARNs and the environment's settings go in, a typed definition comes out. Every Task retries
 // Lambda's own transient errors with backoff and full jitter, and catches everything else into
 // the report, so a run never ends half-done without saying so (see infra/importWorkflow.ts).
-
-/** Lambda's transient errors, as Step Functions names them for a Task on a function ARN. */
-export const LAMBDA_TRANSIENT_ERRORS = [
-  "Lambda.ServiceException",
-  "Lambda.AWSLambdaException",
-  "Lambda.SdkClientException",
-  "Lambda.TooManyRequestsException",
-  "Lambda.ClientExecutionTimeoutException",
-] as const;
+import { catchAll, task, throttledRetry } from "./workflowDefinition";
+import type { MapState, StateMachineDefinition } from "./workflowDefinition";
 
 /** The error the load step throws when DynamoDB still hands items back after its own retries. */
 export const UNPROCESSED_ITEMS_ERROR = "UnprocessedItems";
-
-export interface Retrier {
-  ErrorEquals: string[];
-  IntervalSeconds: number;
-  MaxAttempts: number;
-  BackoffRate: number;
-  MaxDelaySeconds: number;
-  JitterStrategy: "FULL";
-}
-
-export interface Catcher {
-  ErrorEquals: string[];
-  /** Where `{Error, Cause}` is put in the state's input before going on. */
-  ResultPath: string;
-  Next: string;
-}
-
-type Transition = { Next: string; End?: never } | { End: true; Next?: never };
-
-export type TaskState = {
-  Type: "Task";
-  Resource: string;
-  Parameters?: Record<string, unknown>;
-  ResultPath?: string;
-  TimeoutSeconds: number;
-  Retry: Retrier[];
-  Catch: Catcher[];
-} & Transition;
-
-export interface ChoiceState {
-  Type: "Choice";
-  Choices: ({ Variable: string; Next: string } & (
-    { IsPresent: true } | { StringEquals: string }
-  ))[];
-  Default: string;
-}
-
-export interface SucceedState {
-  Type: "Succeed";
-}
-
-export type PassState = {
-  Type: "Pass";
-  InputPath?: string;
-  Parameters?: Record<string, unknown>;
-} & Transition;
-
-export interface FailState {
-  Type: "Fail";
-  Error: string;
-  Cause: string;
-}
-
-export type MapState = {
-  Type: "Map";
-  ItemsPath: string;
-  ItemSelector: Record<string, unknown>;
-  MaxConcurrency: number;
-  ItemProcessor: {
-    ProcessorConfig: { Mode: "INLINE" };
-    StartAt: string;
-    States: Record<string, State>;
-  };
-  ResultPath: string;
-  Catch: Catcher[];
-} & Transition;
-
-export type State = TaskState | ChoiceState | PassState | FailState | SucceedState | MapState;
-
-export interface StateMachineDefinition {
-  Comment: string;
-  StartAt: string;
-  States: Record<string, State>;
-}
 
 export interface ImportWorkflowSettings {
   /** The ARN of each step's function. */
@@ -114,42 +33,10 @@ export const STATES = {
   reportNotWritten: "ReportNotWritten",
 } as const;
 
-function transient(): Retrier {
-  return {
-    ErrorEquals: [...LAMBDA_TRANSIENT_ERRORS],
-    IntervalSeconds: 1,
-    MaxAttempts: 6,
-    BackoffRate: 2,
-    MaxDelaySeconds: 30,
-    JitterStrategy: "FULL",
-  };
-}
-
-const toReport = (): Catcher[] => [
-  { ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: STATES.report },
-];
-
-function task(
-  resource: string,
-  settings: ImportWorkflowSettings,
-  rest: Partial<Pick<TaskState, "Parameters" | "ResultPath">> & {
-    retry?: Retrier[];
-    catch: Catcher[];
-  } & Transition,
-): TaskState {
-  const { retry, catch: catchers, ...fields } = rest;
-  return {
-    Type: "Task",
-    Resource: resource,
-    TimeoutSeconds: settings.taskTimeoutSeconds,
-    ...fields,
-    Retry: [transient(), ...(retry ?? [])],
-    Catch: catchers,
-  } as TaskState;
-}
+const toReport = () => catchAll(STATES.report);
 
 export function importWorkflowDefinition(settings: ImportWorkflowSettings): StateMachineDefinition {
-  const { functions } = settings;
+  const { functions, taskTimeoutSeconds: timeout } = settings;
   if (!Number.isInteger(settings.maxConcurrency) || settings.maxConcurrency < 1) {
     throw new Error(`maxConcurrency ${settings.maxConcurrency} is not a whole number from 1`);
   }
@@ -158,7 +45,7 @@ export function importWorkflowDefinition(settings: ImportWorkflowSettings): Stat
       "Imports a notes CSV uploaded under imports/: check, split, load the parts, always report",
     StartAt: STATES.check,
     States: {
-      [STATES.check]: task(functions.check, settings, {
+      [STATES.check]: task(functions.check, timeout, {
         ResultPath: "$.checked",
         catch: toReport(),
         Next: STATES.reported,
@@ -172,7 +59,7 @@ export function importWorkflowDefinition(settings: ImportWorkflowSettings): Stat
         Default: STATES.split,
       },
       [STATES.alreadyReported]: { Type: "Pass", InputPath: "$.checked.reported", End: true },
-      [STATES.split]: task(functions.split, settings, {
+      [STATES.split]: task(functions.split, timeout, {
         Parameters: { "object.$": "$.checked.object" },
         ResultPath: "$.split",
         catch: toReport(),
@@ -187,21 +74,10 @@ export function importWorkflowDefinition(settings: ImportWorkflowSettings): Stat
           ProcessorConfig: { Mode: "INLINE" },
           StartAt: STATES.loadPart,
           States: {
-            [STATES.loadPart]: task(functions.loadPart, settings, {
-              retry: [
-                {
-                  ErrorEquals: [UNPROCESSED_ITEMS_ERROR],
-                  IntervalSeconds: 2,
-                  MaxAttempts: 5,
-                  BackoffRate: 2,
-                  MaxDelaySeconds: 60,
-                  JitterStrategy: "FULL",
-                },
-              ],
+            [STATES.loadPart]: task(functions.loadPart, timeout, {
+              retry: [throttledRetry([UNPROCESSED_ITEMS_ERROR])],
               // A part that still fails is reported as failed; the other parts go on.
-              catch: [
-                { ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: STATES.partFailed },
-              ],
+              catch: catchAll(STATES.partFailed),
               End: true,
             }),
             [STATES.partFailed]: {
@@ -219,11 +95,9 @@ export function importWorkflowDefinition(settings: ImportWorkflowSettings): Stat
         Catch: toReport(),
         Next: STATES.report,
       } satisfies MapState,
-      [STATES.report]: task(functions.report, settings, {
+      [STATES.report]: task(functions.report, timeout, {
         // The report is the run's last word: if it cannot be written, the run fails visibly.
-        catch: [
-          { ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: STATES.reportNotWritten },
-        ],
+        catch: catchAll(STATES.reportNotWritten),
         Next: STATES.outcome,
       }),
       // A run that stopped fails, so the console, the history and the alarm on failed executions

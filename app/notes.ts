@@ -35,13 +35,6 @@ export interface Note {
   version: number;
 }
 
-/** `GET /users/{userId}/notes/export` and each file of the scheduled export. */
-export interface NotesExport {
-  userId: string;
-  /** Every note of the user, in NoteId order. */
-  notes: Note[];
-}
-
 /** One page of `GET /users/{userId}/notes`. */
 export interface NotesPage {
   notes: Note[];
@@ -49,7 +42,8 @@ export interface NotesPage {
   nextCursor: string | null;
 }
 
-function toNote(item: Record<string, AttributeValue>): Note {
+/** A stored item as the API shows it. */
+export function toNote(item: Record<string, AttributeValue>): Note {
   const stored = unmarshall(item);
   return {
     userId: stored.UserId,
@@ -147,29 +141,6 @@ function cursorKey(
   return noteKey(userId, NoteId);
 }
 
-/** Every note of a user, in NoteId order: each page of the Query, however many there are. */
-export async function queryAllNotes(
-  client: DynamoDBClient,
-  table: string,
-  userId: string,
-): Promise<Note[]> {
-  const notes: Note[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: "UserId = :userId",
-        ExpressionAttributeValues: marshall({ ":userId": userId }),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    notes.push(...(page.Items ?? []).map(toNote));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return notes;
-}
-
 function notFound(noteId: string): ClientError {
   return clientError(404, "NotFound", `Note ${noteId} does not exist`);
 }
@@ -200,15 +171,6 @@ export function listNotes(): Handler {
       notes: page.map(toNote),
       nextCursor: lastKey ? encodeCursor(lastKey) : null,
     };
-    return json(200, body);
-  });
-}
-
-export function exportNotes(): Handler {
-  const client = new DynamoDBClient({});
-  const table = requiredEnv("TABLE_NAME");
-  return ownerEndpoint("GET", async (_event, userId) => {
-    const body: NotesExport = { userId, notes: await queryAllNotes(client, table, userId) };
     return json(200, body);
   });
 }

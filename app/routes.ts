@@ -1,7 +1,15 @@
 // The application's routes, tasks and tables as plain data: the infrastructure builds the API,
 // the functions, their IAM grants and the tables from these, so app and infra cannot drift apart.
 import type { Context } from "aws-lambda";
-import { EXPORTS_PREFIX, IMPORTS_PREFIX, RESULTS_PREFIX } from "./bucketLayout";
+import {
+  IMPORTS_PREFIX,
+  ON_DEMAND_EXPORTS_PREFIX,
+  RESULTS_PREFIX,
+  SCHEDULED_EXPORTS_PREFIX,
+} from "./bucketLayout";
+import { exportSlice } from "./exportSlice";
+import { exportSummary } from "./exportSummary";
+import type { ExportWorkflowSettings } from "./exportWorkflowDefinition";
 import type { Handler } from "./http";
 import { checkImport } from "./importCheck";
 import { loadImportPart } from "./importLoadPart";
@@ -9,8 +17,8 @@ import { reportImport } from "./importReport";
 import { splitImport } from "./importSplit";
 import type { ImportWorkflowSettings } from "./importWorkflowDefinition";
 import { listMembers, shuffleMember } from "./members";
-import { createNote, deleteNote, exportNotes, getNote, listNotes, updateNote } from "./notes";
-import { exportAllNotes } from "./scheduledExport";
+import { createNote, deleteNote, getNote, listNotes, updateNote } from "./notes";
+import { exportNotes } from "./notesExport";
 
 export interface KeyAttribute {
   name: string;
@@ -34,6 +42,12 @@ export const tables = {
 
 export type TableKey = keyof typeof tables;
 
+/** S3 object actions on the notes bucket's objects under one key prefix. */
+export interface ObjectGrant {
+  prefix: string;
+  actions: string[];
+}
+
 export interface RouteSpec {
   name: string;
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -41,6 +55,13 @@ export interface RouteSpec {
   table: TableKey;
   /** Exactly the DynamoDB actions the handler calls: its function's role allows only these. */
   actions: string[];
+  /**
+   * Exactly the S3 actions on the notes bucket its role needs, by key prefix; the bucket's name
+   * is then in `BUCKET_NAME`. Default none.
+   */
+  objects?: ObjectGrant[];
+  /** The least memory its function gets, whatever the environment's API functions get. */
+  minMemoryMb?: number;
   /**
    * `owner`: only a signed-in person, on their own `{userId}` (the Cognito authorizer at the
    * gateway, `ownerEndpoint` in the handler); `public`: anyone (the camp lab's moods).
@@ -76,6 +97,17 @@ export const routes: readonly RouteSpec[] = [
     path: "/users/{userId}/notes/export",
     table: "notes",
     actions: ["dynamodb:Query"],
+    // It writes a large export and presigns a GET of it: the URL carries this role's rights, so
+    // GetObject is granted though the function never reads (AbortMultipartUpload: a failed write).
+    objects: [
+      {
+        prefix: ON_DEMAND_EXPORTS_PREFIX,
+        actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject"],
+      },
+    ],
+    // A large export streams through about 50 MiB beyond the runtime's own 80 MiB, whatever its
+    // size (tests/bundle/notesExport.test.ts measures it): more than 128 MB holds safely.
+    minMemoryMb: 256,
     access: "owner",
     handler: exportNotes,
   },
@@ -126,45 +158,18 @@ export const routes: readonly RouteSpec[] = [
   },
 ];
 
-/** A function that an event runs rather than a route: the schedule. */
-export interface TaskSpec {
-  name: string;
-  table: TableKey;
-  /** Exactly the DynamoDB actions the handler calls: its function's role allows only these. */
-  actions: string[];
-  /** Exactly the S3 actions it calls on the notes bucket's objects, all under one prefix. */
-  objects: { prefix: string; actions: string[] };
-  /** Modules it requires that the Lambda runtime does not provide (it provides the AWS SDK). */
-  modules: string[];
-  /** Runs once per Lambda container and returns the event handler. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handler: () => (event: any, context: Context) => Promise<unknown>;
-}
-
-export const tasks = {
-  /** On the environment's schedule: every user's notes into `exports/<date>/`. */
-  exportAllNotes: {
-    name: "exportAllNotes",
-    table: "notes",
-    actions: ["dynamodb:Scan", "dynamodb:Query"],
-    objects: { prefix: EXPORTS_PREFIX, actions: ["s3:PutObject"] },
-    modules: [],
-    handler: exportAllNotes,
-  },
-} satisfies Record<string, TaskSpec>;
-
-/** A step of the import workflow: Step Functions invokes its function and waits for its answer. */
+/** A step of a workflow: Step Functions invokes its function and waits for its answer. */
 export interface StepSpec {
   name: string;
   /** Exactly the DynamoDB actions it calls, on one table; none when it uses no table. */
   table?: { key: TableKey; actions: string[] };
   /** Exactly the S3 actions it calls on the notes bucket's objects, by key prefix. */
-  objects: { prefix: string; actions: string[] }[];
+  objects: ObjectGrant[];
   /** Modules it requires that the Lambda runtime does not provide (it provides the AWS SDK). */
   modules: string[];
   /** Runs once per Lambda container and returns the step's handler. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  handler: () => (input: any) => Promise<unknown>;
+  handler: () => (input: any, context: Context) => Promise<unknown>;
 }
 
 /** Reading the upload's version Check found: GetObjectVersion where the bucket keeps versions. */
@@ -197,3 +202,28 @@ export const importSteps = {
     handler: reportImport,
   },
 } satisfies Record<keyof ImportWorkflowSettings["functions"], StepSpec>;
+
+/** Writing under the scheduled exports' folder; AbortMultipartUpload for a failed large write. */
+const WRITE_EXPORTS = {
+  prefix: SCHEDULED_EXPORTS_PREFIX,
+  actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+};
+
+/** The scheduled export's steps (app/exportWorkflowDefinition.ts, infra/exportWorkflow.ts). */
+export const exportSteps = {
+  /** A slice of one segment of the parallel Scan: each user's notes into the day's folder. */
+  slice: {
+    name: "exportSlice",
+    table: { key: "notes", actions: ["dynamodb:Scan", "dynamodb:Query"] },
+    objects: [WRITE_EXPORTS],
+    modules: [],
+    handler: exportSlice,
+  },
+  /** The segments' counts summed into the day's summary. */
+  summary: {
+    name: "exportSummary",
+    objects: [{ prefix: SCHEDULED_EXPORTS_PREFIX, actions: ["s3:PutObject"] }],
+    modules: [],
+    handler: exportSummary,
+  },
+} satisfies Record<keyof ExportWorkflowSettings["functions"], StepSpec>;

@@ -1,21 +1,21 @@
 // The archive a plain `aws.lambda.CallbackFunction` builds with its DEFAULT options (no
 // codePathOptions), for comparison with the program's functions: one function per route and per
-// task under Pulumi runtime mocks, each archive's asset map written as JSON.
+// workflow step under Pulumi runtime mocks, each archive's asset map written as JSON.
 // Usage: defaultArchive.ts --out archives.json (run from the project root: Pulumi computes the
 // dependency folders relative to the working directory). One process per run, as Pulumi's
 // runtime state is global to a process.
 import * as fs from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { importSteps, routes, tasks } from "../app/routes";
+import { exportSteps, importSteps, routes } from "../app/routes";
 import type { HandlerFactory } from "../infra/function";
 import type { ArchiveEntry } from "../local/lambdaArchive";
 
 const out = process.argv[process.argv.indexOf("--out") + 1];
 const functions: { name: string; handler: HandlerFactory }[] = [
   ...routes,
-  ...Object.values(tasks),
   ...Object.values(importSteps),
+  ...Object.values(exportSteps),
 ];
 const archives: Record<string, Promise<Record<string, ArchiveEntry>>> = {};
 

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { importSteps, routes, tasks } from "../app/routes";
+import { exportSteps, importSteps, routes } from "../app/routes";
 import type { RouteSpec } from "../app/routes";
 import { startDynamoEmulator } from "../local/dynamodb";
 import { assetMap, extractArchive } from "../local/lambdaArchive";
@@ -154,8 +154,12 @@ const IMPORT_STEP_INPUT = {
 function eventOf(what: string): Pick<ColdStartCase, "event" | "expected"> {
   const route = routes.find((r) => r.name === what);
   if (route) return { event: routeEvent(route), expected: answered };
-  if (what === tasks.exportAllNotes.name) {
-    return { event: { time: "2026-01-01T00:00:00Z" }, expected: ran };
+  if (what === exportSteps.slice.name) {
+    const progress = { date: "2026-01-01", segment: 0, segments: 1, users: 0, notes: 0, slices: 0 };
+    return { event: progress, expected: ran };
+  }
+  if (what === exportSteps.summary.name) {
+    return { event: { date: "2026-01-01", segments: [] }, expected: ran };
   }
   return { event: IMPORT_STEP_INPUT, expected: ran };
 }
@@ -187,7 +191,7 @@ async function recordings(progress: (t: string) => void): Promise<Record<string,
 }
 
 function functionsOf(resources: RecordedResource[]): RecordedResource[] {
-  const names = [...routes, ...Object.values(importSteps), ...Object.values(tasks)].map(
+  const names = [...routes, ...Object.values(importSteps), ...Object.values(exportSteps)].map(
     (f) => `serverless-notes-${STACK}-${f.name}`,
   );
   return names.map((name) => {

@@ -70,6 +70,7 @@ export interface AutoNameRule {
   source: string;
 }
 
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
 const IAM_NAME = "^[\\w+=,.@-]*$";
 const IAM_NAME_MESSAGE = "must match [\\w+=,.@-]";
 const LAMBDA_NAME =
@@ -682,6 +683,24 @@ export const CONSTRAINTS: readonly Constraint[] = [
     "internal/service/s3/bucket_lifecycle_configuration.go",
     [["rules[].status", "status", ["Enabled", "Disabled"]]],
   ),
+  // More of the lifecycle configuration (a Plugin Framework resource: its validators report
+  // "Attribute <path> <problem>, got: <value>"; rendered here in the wording of the other rows).
+  {
+    type: LIFECYCLE,
+    property: "bucket",
+    key: "bucket",
+    rule: { kind: "length", min: 1, max: 63 },
+    source:
+      "internal/service/s3/bucket_lifecycle_configuration.go bucket stringvalidator.LengthBetween(1, 63)",
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].noncurrentVersionExpiration.noncurrentDays",
+    key: "rule.noncurrent_version_expiration.noncurrent_days",
+    rule: { kind: "intRange", min: 1, max: 2_147_483_647 },
+    source:
+      "internal/service/s3/bucket_lifecycle_configuration.go noncurrent_version_expiration.noncurrent_days int32validator.AtLeast(1)",
+  },
 ];
 
 /** Auto-named properties: filled at Check (also at preview) when the program left them unset. */

@@ -1,6 +1,7 @@
 // The one typed view of `Pulumi.<env>.yaml`. Every value that differs between environments is
 // read and checked here, and a wrong value fails the program with a message naming its key.
 import * as pulumi from "@pulumi/pulumi";
+import { MAX_EXPORT_SEGMENTS } from "../app/exportWorkflowDefinition";
 
 export const PROJECT = "serverless-notes";
 
@@ -27,13 +28,13 @@ export interface EnvironmentConfig {
   protectTables: boolean;
   lambdaMemoryMb: number;
   lambdaTimeoutSeconds: number;
-  /** Functions that events start (S3 uploads, the schedule): no caller waits on them. */
+  /** Functions that events start (the workflows' steps): no caller waits on them. */
   eventFunction: {
     memoryMb: number;
     timeoutSeconds: number;
-    /** Retries of a failed event before it goes to the dead-letter queue. */
+    /** Retries of an event that could not start a workflow, before its dead-letter queue. */
     maximumRetryAttempts: number;
-    /** Seconds an event may wait for a successful run before it goes to the dead-letter queue. */
+    /** Seconds such an event is tried before it goes to the dead-letter queue. */
     maximumEventAgeSeconds: number;
   };
   /** Parts of one CSV the import workflow loads at the same time (its Map's MaxConcurrency). */
@@ -62,6 +63,8 @@ export interface EnvironmentConfig {
   alarmEmail?: string;
   /** When the notes export runs (an EventBridge schedule expression); undefined when `off`. */
   exportSchedule?: string;
+  /** Segments of the Notes table's parallel Scan the export runs at once, each its own child. */
+  exportSegments: number;
   /** The Cognito user pool of the people who sign in. */
   userPool: {
     /** Cognito refuses to delete the pool (its users would be gone for good). */
@@ -219,7 +222,7 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
     lambdaMemoryMb: cfg.integer("lambdaMemoryMb", 128, 10_240),
     // API Gateway stops waiting for an integration after 29 seconds.
     lambdaTimeoutSeconds: cfg.integer("lambdaTimeoutSeconds", 1, 29),
-    // Lambda's own limits: 15 minutes a run; asynchronous events 0 to 2 retries, 1 minute to 6 hours.
+    // Lambda's 15 minutes a run; events tried 0 to 2 more times for 1 minute to 6 hours.
     eventFunction: {
       memoryMb: cfg.integer("eventFunctionMemoryMb", 128, 10_240),
       timeoutSeconds: cfg.integer("eventFunctionTimeoutSeconds", 1, 900),
@@ -248,6 +251,7 @@ export function parseEnvironmentConfig(source: ConfigSource): EnvironmentConfig 
       cfg.string("alarmEmail", EMAIL, "off or an email address"),
     ),
     exportSchedule: exportSchedule === "off" ? undefined : exportSchedule,
+    exportSegments: cfg.integer("exportSegments", 1, MAX_EXPORT_SEGMENTS),
     userPool: {
       deletionProtection: cfg.boolean("userPoolDeletionProtection"),
       protect: cfg.boolean("protectUserPool"),

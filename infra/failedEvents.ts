@@ -1,15 +1,15 @@
-// What happens to an event that a function started by S3 or EventBridge fails on: Lambda retries
-// it a bounded number of times within a bounded age, then leaves it in a dead-letter queue,
-// where an alarm can see it, instead of dropping it silently.
+// What happens to an event that EventBridge cannot deliver (a workflow it could not start): it is
+// retried a bounded number of times within a bounded age, then left in a dead-letter queue, where
+// an alarm can see it, instead of being dropped silently.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { occurrenceAlarm } from "./alarms";
 import type { AlarmNotifications } from "./alarms";
 
 export interface AsyncInvocationArgs {
-  /** Retries after a failed asynchronous invocation, 0 to 2. */
+  /** Retries after a failed delivery. */
   maximumRetryAttempts: number;
-  /** Seconds Lambda keeps trying an event, 60 to 21600. */
+  /** Seconds an event is tried. */
   maximumEventAgeSeconds: number;
 }
 
@@ -43,31 +43,4 @@ export function deadLetterQueue(
     );
   }
   return queue;
-}
-
-/** Bounded retries and event age for a function's asynchronous invocations, failures to a queue. */
-export function failedEventsTo(
-  name: string,
-  functionName: pulumi.Input<string>,
-  queueArn: pulumi.Input<string>,
-  args: AsyncInvocationArgs,
-  opts: pulumi.CustomResourceOptions,
-): aws.lambda.FunctionEventInvokeConfig {
-  const { maximumRetryAttempts: retries, maximumEventAgeSeconds: age } = args;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 2) {
-    throw new Error(`${name}: maximumRetryAttempts ${retries} is not 0, 1 or 2`);
-  }
-  if (!Number.isInteger(age) || age < 60 || age > 21_600) {
-    throw new Error(`${name}: maximumEventAgeSeconds ${age} is not from 60 to 21600`);
-  }
-  return new aws.lambda.FunctionEventInvokeConfig(
-    name,
-    {
-      functionName,
-      maximumRetryAttempts: retries,
-      maximumEventAgeInSeconds: age,
-      destinationConfig: { onFailure: { destination: queueArn } },
-    },
-    opts,
-  );
 }

@@ -4,15 +4,8 @@ import packageJson from "../package.json";
 import { occurrenceAlarm } from "./alarms";
 import type { AlarmNotifications } from "./alarms";
 import { moduleFiles } from "./archiveModules";
-import { AsyncInvocationArgs, deadLetterQueue, failedEventsTo } from "./failedEvents";
 import { shipSdk } from "./sdkBundle";
-import {
-  assumableBy,
-  logWriting,
-  policyDocument,
-  queueSending,
-  traceWriting,
-} from "./iamDocuments";
+import { assumableBy, logWriting, policyDocument, traceWriting } from "./iamDocuments";
 
 /** A handler factory: run once per container, it returns the handler for every invocation. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,12 +34,6 @@ export interface FunctionArgs {
   tracing?: boolean;
   /** Where set, a CloudWatch alarm on any error in a five-minute period, notifying there. */
   errorAlarm?: AlarmNotifications;
-  /**
-   * For a function that events start (S3, EventBridge): bounded retries and event age, and a
-   * dead-letter queue for events that still fail (alarmed where `errorAlarm` is set). Default
-   * none: API routes are invoked synchronously and answer their caller.
-   */
-  asyncInvocation?: AsyncInvocationArgs;
 }
 
 // No dependency ships as a whole folder: the archive holds the serialised handler, the AWS SDK it
@@ -80,10 +67,6 @@ export class Function extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
 
-    // Where events that still fail after their retries land, for event-started functions.
-    const failedEvents =
-      args.asyncInvocation && deadLetterQueue(name, args.errorAlarm, { parent: this });
-
     // The execution role: trusted by Lambda only, never the FullAccess default of CallbackFunction.
     // Auto-named: nothing needs its name, so a replacement never collides with the old role.
     const role = new aws.iam.Role(
@@ -92,7 +75,7 @@ export class Function extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Exactly the route's grants, its own log group, X-Ray where traced, its dead-letter queue.
+    // Exactly the function's grants, its own log group, X-Ray where traced.
     const rolePolicy = new aws.iam.RolePolicy(
       name,
       {
@@ -101,7 +84,6 @@ export class Function extends pulumi.ComponentResource {
           ...args.grants,
           logWriting(logGroup.arn),
           ...(tracing ? [traceWriting()] : []),
-          ...(failedEvents ? [queueSending(failedEvents.arn)] : []),
         ),
       },
       { parent: this },
@@ -135,11 +117,6 @@ export class Function extends pulumi.ComponentResource {
         transformations: [shipSdk],
       },
     );
-
-    if (args.asyncInvocation && failedEvents) {
-      // Lambda checks the role may send to the queue when this is saved: the policy is in place.
-      failedEventsTo(name, fn.name, failedEvents.arn, args.asyncInvocation, { parent: this });
-    }
 
     if (args.errorAlarm) {
       // Any error in five minutes is worth a look.

@@ -28,6 +28,10 @@ export function tableAccess(tableArn: Arn, actions: string[]): aws.iam.PolicySta
   return { Effect: "Allow", Action: actions, Resource: tableArn };
 }
 
+/** S3 actions on objects: `…Object…` ones and the multipart upload's own. */
+const OBJECT_ACTION =
+  /^s3:([A-Za-z]+Object[A-Za-z]*|AbortMultipartUpload|ListMultipartUploadParts)$/;
+
 /** Exactly these S3 object actions on the objects under one key prefix of one bucket. */
 export function objectAccess(
   bucketArn: Arn,
@@ -35,7 +39,7 @@ export function objectAccess(
   actions: string[],
 ): aws.iam.PolicyStatement {
   for (const action of actions) {
-    if (!/^s3:[A-Za-z]+Object[A-Za-z]*$/.test(action)) {
+    if (!OBJECT_ACTION.test(action)) {
       throw new Error(`objectAccess takes named S3 object actions, not "${action}"`);
     }
   }
@@ -95,11 +99,6 @@ export function denyInsecureTransport(bucketArn: Arn): aws.iam.PolicyStatement {
   };
 }
 
-/** Sending messages to exactly one queue, e.g. a function's dead-letter queue. */
-export function queueSending(queueArn: Arn): aws.iam.PolicyStatement {
-  return { Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn };
-}
-
 /** Invoking exactly these functions, e.g. a state machine's own steps. */
 export function functionInvoking(functionArns: Arn[]): aws.iam.PolicyStatement {
   return { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: functionArns };
@@ -139,6 +138,29 @@ export function workflowTraceWriting(): aws.iam.PolicyStatement {
     ],
     Resource: "*",
   };
+}
+
+/**
+ * What a state machine with a distributed Map needs to run it: starting its child executions,
+ * which are executions of the same state machine, and describing and stopping them, on exactly
+ * this state machine and its own executions ("IAM policies for using Distributed Map states",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html).
+ */
+export function childExecutionRunning(
+  stateMachineArn: pulumi.Output<string>,
+): aws.iam.PolicyStatement[] {
+  // arn:aws:states:<region>:<account>:stateMachine:<name> → …:execution:<name>/* (its Map Runs).
+  const executions = stateMachineArn.apply(
+    (arn) => `${arn.replace(/:stateMachine:([^:]+)$/, ":execution:$1")}/*`,
+  );
+  return [
+    executionStarting(stateMachineArn),
+    {
+      Effect: "Allow",
+      Action: ["states:DescribeExecution", "states:StopExecution"],
+      Resource: executions,
+    },
+  ];
 }
 
 /** Starting executions of exactly one state machine. */

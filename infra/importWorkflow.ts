@@ -51,37 +51,16 @@
 // overwrite those notes, at Version 1).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { occurrenceAlarm } from "./alarms";
 import type { AlarmNotifications } from "./alarms";
-import { deadLetterQueue } from "./failedEvents";
 import type { AsyncInvocationArgs } from "./failedEvents";
-import { Function } from "./function";
-import type { FunctionArgs, HandlerFactory } from "./function";
-import {
-  assumableBy,
-  executionStarting,
-  functionInvoking,
-  logDelivery,
-  policyDocument,
-  queueSendingBy,
-  workflowTraceWriting,
-} from "./iamDocuments";
+import { workflowMachine } from "./workflowMachine";
+import type { WorkflowMachineArgs } from "./workflowMachine";
+import { workflowRule } from "./workflowRule";
 
-/** One step's function: what it runs and exactly what it may do. */
-export interface WorkflowStep {
-  /** The function's resource name, e.g. `importCheck`. */
-  name: string;
-  /** The function's physical name. */
-  functionName: pulumi.Input<string>;
-  handlerFactory: HandlerFactory;
-  grants: aws.iam.PolicyStatement[];
-  modules?: string[];
-  environment?: Record<string, pulumi.Input<string>>;
-}
-
-export interface ImportWorkflowArgs<Step extends string> {
-  /** The state machine's physical name; its log group is `/aws/vendedlogs/states/<name>`. */
-  stateMachineName: string;
+export interface ImportWorkflowArgs<Step extends string> extends Pick<
+  WorkflowMachineArgs<Step>,
+  "stateMachineName" | "steps" | "definition" | "functionSettings" | "logRetentionDays" | "tracing"
+> {
   /** The EventBridge rule's physical name. */
   ruleName: string;
   bucket: { bucketName: pulumi.Input<string>; arn: pulumi.Input<string> };
@@ -89,20 +68,8 @@ export interface ImportWorkflowArgs<Step extends string> {
   prefix: string;
   /** … and ends with this in any case (e.g. `.csv`) start the workflow. */
   suffix: string;
-  /** Each step's function, by the name the definition gives its ARN. */
-  steps: Record<Step, WorkflowStep>;
-  /** The state machine's definition, built from the steps' function ARNs. */
-  definition: (functionArns: Record<Step, string>) => object;
-  /** Size, time, logs and alarms of the steps' functions. */
-  functionSettings: Pick<
-    FunctionArgs,
-    "memoryMb" | "timeoutSeconds" | "logRetentionDays" | "tracing" | "errorAlarm"
-  >;
-  /** Days the state machine's log group keeps execution logs. */
-  logRetentionDays: number;
-  /** X-Ray tracing of the executions. */
-  tracing: boolean;
-  /** Where set, alarms on failed executions and on events that could not start one, notifying there. */
+  /** Alarms on failed executions and on events that could not start one. */
+  /** Where set, alarms on failed executions and undelivered events, notifying there. */
   alarms?: AlarmNotifications;
   /** EventBridge's retries of a StartExecution that fails, before the event goes to a queue. */
   delivery: AsyncInvocationArgs;
@@ -145,78 +112,23 @@ export class ImportWorkflow<Step extends string> extends pulumi.ComponentResourc
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("serverless-notes:workflow:ImportWorkflow", name, {}, opts);
-    const keys = Object.keys(args.steps) as Step[];
 
-    // Each step on its own function, role and log group, with exactly its grants. Step
-    // Functions invokes them and waits: their retries and failures are the definition's.
-    const functions = keys.map(
-      (key) =>
-        new Function(
-          args.steps[key].name,
-          {
-            functionName: args.steps[key].functionName,
-            handlerFactory: args.steps[key].handlerFactory,
-            grants: args.steps[key].grants,
-            modules: args.steps[key].modules,
-            environment: args.steps[key].environment,
-            ...args.functionSettings,
-          },
-          { parent: this },
-        ),
-    );
-    const arns = functions.map((fn) => fn.arn);
-
-    // The executions' own log; the vendedlogs prefix keeps CloudWatch Logs' resource policy
-    // from growing with every log group. Fixed name: a replacement deletes the old one first.
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-executions`,
-      {
-        name: `/aws/vendedlogs/states/${args.stateMachineName}`,
-        retentionInDays: args.logRetentionDays,
-      },
-      { parent: this, deleteBeforeReplace: true },
-    );
-
-    // The state machine's role: trusted by Step Functions only; it invokes its own functions,
-    // delivers its logs, and traces where traced.
-    const role = new aws.iam.Role(
-      name,
-      { assumeRolePolicy: assumableBy("states.amazonaws.com") },
-      { parent: this },
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
+    // The steps' functions, the state machine, its log and role (infra/workflowMachine.ts).
+    const stateMachine = workflowMachine(
       name,
       {
-        role: role.id,
-        policy: policyDocument(
-          functionInvoking(arns),
-          logDelivery(),
-          ...(args.tracing ? [workflowTraceWriting()] : []),
-        ),
+        stateMachineName: args.stateMachineName,
+        steps: args.steps,
+        definition: args.definition,
+        functionSettings: args.functionSettings,
+        logRetentionDays: args.logRetentionDays,
+        tracing: args.tracing,
+        // An import that stopped, or whose report could not be written.
+        failedExecutionsAlarm: args.alarms
+          ? { what: "imports", advice: "read their reports", notify: args.alarms }
+          : undefined,
       },
-      { parent: this },
-    );
-
-    // The workflow, its definition built from data with the functions' ARNs in. Step Functions
-    // checks the role when it is saved: the policy first. Fixed name: delete before replace.
-    const stateMachine = new aws.sfn.StateMachine(
-      name,
-      {
-        name: args.stateMachineName,
-        type: "STANDARD",
-        roleArn: role.arn,
-        definition: pulumi.all(arns).apply((resolved) => {
-          const byStep = Object.fromEntries(keys.map((key, i) => [key, resolved[i]]));
-          return JSON.stringify(args.definition(byStep as Record<Step, string>));
-        }),
-        loggingConfiguration: {
-          logDestination: pulumi.interpolate`${logGroup.arn}:*`,
-          includeExecutionData: true,
-          level: "ALL",
-        },
-        tracingConfiguration: { enabled: args.tracing },
-      },
-      { parent: this, dependsOn: [rolePolicy], deleteBeforeReplace: true },
+      this,
     );
 
     // S3 sends every event of the bucket to EventBridge; the rule below picks the uploads.
@@ -226,77 +138,23 @@ export class ImportWorkflow<Step extends string> extends pulumi.ComponentResourc
       { parent: this },
     );
 
-    // An upload to import. Fixed name: a replacement deletes the old rule first.
-    const rule = new aws.cloudwatch.EventRule(
+    // An upload to import starts an execution, the event its input (infra/workflowRule.ts).
+    workflowRule(
       name,
       {
-        name: args.ruleName,
+        ruleName: args.ruleName,
         description: `Starts ${args.stateMachineName} for each ${args.prefix}*${args.suffix} (any case) created`,
-        eventPattern: pulumi
-          .output(args.bucket.bucketName)
-          .apply((bucket) => JSON.stringify(uploadPattern(bucket, args.prefix, args.suffix))),
-      },
-      { parent: this, deleteBeforeReplace: true },
-    );
-
-    // EventBridge's role for the target: starting executions of this state machine only.
-    const eventsRole = new aws.iam.Role(
-      `${name}-events`,
-      { assumeRolePolicy: assumableBy("events.amazonaws.com") },
-      { parent: this },
-    );
-    const eventsPolicy = new aws.iam.RolePolicy(
-      `${name}-events`,
-      { role: eventsRole.id, policy: policyDocument(executionStarting(stateMachine.arn)) },
-      { parent: this },
-    );
-
-    // Events EventBridge could not deliver after its retries land here (alarmed where asked);
-    // only this rule may send to it.
-    const failed = deadLetterQueue(`${name}-events`, args.alarms, { parent: this });
-    const queuePolicy = new aws.sqs.QueuePolicy(
-      `${name}-events-failed`,
-      {
-        queueUrl: failed.url,
-        policy: policyDocument(queueSendingBy("events.amazonaws.com", failed.arn, rule.arn)),
-      },
-      { parent: this },
-    );
-
-    const { maximumRetryAttempts: retries, maximumEventAgeSeconds: age } = args.delivery;
-    if (!Number.isInteger(retries) || retries < 0 || retries > 185) {
-      throw new Error(`${name}: maximumRetryAttempts ${retries} is not from 0 to 185`);
-    }
-    if (!Number.isInteger(age) || age < 60 || age > 86_400) {
-      throw new Error(`${name}: maximumEventAgeSeconds ${age} is not from 60 to 86400`);
-    }
-    // The whole event is the execution's input: an operator re-runs an import with the same.
-    new aws.cloudwatch.EventTarget(
-      name,
-      {
-        rule: rule.name,
-        arn: stateMachine.arn,
-        roleArn: eventsRole.arn,
-        retryPolicy: { maximumRetryAttempts: retries, maximumEventAgeInSeconds: age },
-        deadLetterConfig: { arn: failed.arn },
-      },
-      { parent: this, dependsOn: [eventsPolicy, queuePolicy] },
-    );
-
-    if (args.alarms) {
-      // An import that stopped, or whose report could not be written.
-      occurrenceAlarm(
-        `${name}-failed-executions`,
-        {
-          description: pulumi.interpolate`Failed imports of ${stateMachine.name}: read their reports`,
-          namespace: "AWS/States",
-          metricName: "ExecutionsFailed",
-          dimensions: { StateMachineArn: stateMachine.arn },
-          notify: args.alarms,
+        trigger: {
+          eventPattern: pulumi
+            .output(args.bucket.bucketName)
+            .apply((bucket) => JSON.stringify(uploadPattern(bucket, args.prefix, args.suffix))),
         },
-        { parent: this },
-      );
-    }
+        stateMachine,
+        alarms: args.alarms,
+        delivery: args.delivery,
+      },
+      this,
+    );
 
     this.stateMachineArn = stateMachine.arn;
     this.stateMachineName = stateMachine.name;

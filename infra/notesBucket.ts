@@ -15,6 +15,11 @@ export interface NotesBucketArgs {
    * own (`<bucketPrefix>logs-…`), kept this many days.
    */
   accessLogDays?: number;
+  /**
+   * Objects under these key prefixes (folders, e.g. `exports/on-demand/`) are deleted `days` after
+   * they are written, their older versions too. Default none.
+   */
+  expiring?: { prefix: string; days: number }[];
 }
 
 /** Where the access log records sit in the log bucket. */
@@ -42,6 +47,7 @@ export class NotesBucket extends pulumi.ComponentResource {
         bucketPrefix: args.bucketPrefix,
         versioning: args.versioning ?? true,
         expireNoncurrentAfterDays: args.noncurrentVersionDays,
+        expiring: args.expiring,
         forceDestroy: false,
       },
       child,

@@ -19,10 +19,67 @@ export interface PrivateBucketArgs {
   expireAfterDays?: number;
   /** Where set (versioned buckets), a version is deleted this many days after it became noncurrent. */
   expireNoncurrentAfterDays?: number;
+  /**
+   * Objects under these key prefixes (folders, e.g. `exports/on-demand/`) are deleted `days`
+   * after they are written, their older versions too. Default none.
+   */
+  expiring?: { prefix: string; days: number }[];
 }
 
 /** Uploads never completed are removed after this many days, so their parts stop costing. */
-const ABANDONED_UPLOAD_DAYS = 7;
+const ABANDONED_UPLOAD_DAYS = 1;
+
+/** `exports/on-demand/` → `exports-on-demand`: a lifecycle rule's id. */
+const ruleId = (prefix: string) => prefix.replace(/\/+$/, "").replace(/\//g, "-");
+
+/**
+ * The bucket's lifecycle rules, all in one configuration: S3 keeps one per bucket, and a second
+ * `BucketLifecycleConfiguration` would replace the first at every update. Undefined: none.
+ */
+function lifecycleRules(
+  name: string,
+  args: PrivateBucketArgs,
+): aws.types.input.s3.BucketLifecycleConfigurationRule[] | undefined {
+  for (const { prefix, days } of args.expiring ?? []) {
+    if (!/^([A-Za-z0-9_.-]+\/)+$/.test(prefix) || !Number.isInteger(days) || days < 1) {
+      throw new Error(`${name}: "${prefix}" for ${days} days is not a folder kept whole days`);
+    }
+  }
+  const whole = args.expireAfterDays !== undefined || args.expireNoncurrentAfterDays !== undefined;
+  if (!whole && !args.expiring?.length) return undefined;
+  return [
+    // A multipart upload whose writer died before completing or aborting it leaves parts that
+    // cost storage and show in no listing: S3 removes them.
+    {
+      id: "abort-incomplete-multipart-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
+    },
+    ...(whole
+      ? [
+          {
+            id: "expire",
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration:
+              args.expireAfterDays === undefined ? undefined : { days: args.expireAfterDays },
+            noncurrentVersionExpiration:
+              args.expireNoncurrentAfterDays === undefined
+                ? undefined
+                : { noncurrentDays: args.expireNoncurrentAfterDays },
+          },
+        ]
+      : []),
+    ...(args.expiring ?? []).map(({ prefix, days }) => ({
+      id: `expire-${ruleId(prefix)}`,
+      status: "Enabled",
+      filter: { prefix },
+      expiration: { days },
+      noncurrentVersionExpiration: { noncurrentDays: days },
+    })),
+  ];
+}
 
 /** A bucket nobody outside the account can reach: public access blocked, encrypted, TLS only. */
 export class PrivateBucket extends pulumi.ComponentResource {
@@ -86,27 +143,12 @@ export class PrivateBucket extends pulumi.ComponentResource {
       throw new Error(`${name}: expireNoncurrentAfterDays needs a versioned bucket`);
     }
 
-    if (args.expireAfterDays !== undefined || args.expireNoncurrentAfterDays !== undefined) {
+    const rules = lifecycleRules(name, args);
+    if (rules) {
       // What is no longer needed goes by itself: old logs, old versions, abandoned uploads.
       new aws.s3.BucketLifecycleConfiguration(
         name,
-        {
-          bucket: bucket.id,
-          rules: [
-            {
-              id: "expire",
-              status: "Enabled",
-              filter: { prefix: "" },
-              expiration:
-                args.expireAfterDays === undefined ? undefined : { days: args.expireAfterDays },
-              noncurrentVersionExpiration:
-                args.expireNoncurrentAfterDays === undefined
-                  ? undefined
-                  : { noncurrentDays: args.expireNoncurrentAfterDays },
-              abortIncompleteMultipartUpload: { daysAfterInitiation: ABANDONED_UPLOAD_DAYS },
-            },
-          ],
-        },
+        { bucket: bucket.id, rules },
         // A rule on noncurrent versions is set once versioning is (pulumi-aws's own advice).
         { parent: this, dependsOn: versioning ? [versioning] : [] },
       );

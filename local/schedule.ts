@@ -17,7 +17,7 @@ and what each ended with is printed. It uses the running npm start of the stack;
 running, it stands the stack up for this one firing, on the stack's kept data.
 
   [rule]              the rule's name, or its name without the stack's prefix
-                      (exportAllNotes); may be left out when the stack has one scheduled rule
+                      (scheduledExport); may be left out when the stack has one scheduled rule
   --stack <dev|prod>  the stack (default dev)
   -h, --help          print this and exit
 

@@ -3,20 +3,21 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CSV_SUFFIX, IMPORTS_PREFIX } from "../app/bucketLayout";
+import { CSV_SUFFIX, IMPORTS_PREFIX, ON_DEMAND_EXPORTS_PREFIX } from "../app/bucketLayout";
+import { exportWorkflowDefinition } from "../app/exportWorkflowDefinition";
 import { importWorkflowDefinition } from "../app/importWorkflowDefinition";
-import { importSteps, routes, tables, tasks, StepSpec, TableKey, TaskSpec } from "../app/routes";
+import { exportSteps, importSteps, routes, tables, StepSpec, TableKey } from "../app/routes";
 import { AlarmTopic } from "../infra/alarmTopic";
 import { Api } from "../infra/api";
 import { ApplicationRole } from "../infra/applicationRole";
 import { Cdn } from "../infra/cdn";
 import { EnvironmentConfig, PROJECT } from "../infra/config";
+import { ExportWorkflow } from "../infra/exportWorkflow";
 import { Function } from "../infra/function";
 import { ImportWorkflow } from "../infra/importWorkflow";
 import { objectAccess, tableAccess } from "../infra/iamDocuments";
 import { NotesBucket } from "../infra/notesBucket";
 import { PrivateBucket } from "../infra/privateBucket";
-import { Schedule } from "../infra/schedule";
 import { originOf } from "../infra/securityHeaders";
 import { SiteBucket } from "../infra/siteBucket";
 import { cognitoEndpoint } from "../infra/siteConfig";
@@ -32,6 +33,7 @@ export interface StackOutputs {
   deleteBucketPolicyArn: pulumi.Output<string>;
   notesBucketName: pulumi.Output<string>;
   importStateMachineArn: pulumi.Output<string>;
+  exportStateMachineArn: pulumi.Output<string>;
   userPoolId: pulumi.Output<string>;
   userPoolClientId: pulumi.Output<string>;
   alarmTopicArn: pulumi.Output<string>;
@@ -44,15 +46,13 @@ export function physicalName(environment: string, what: string): string {
   return `${PROJECT}-${environment}-${what}`;
 }
 
-type ImportStepKey = keyof typeof importSteps;
-
-/** Each import step made into what the workflow's component takes. */
-function mapSteps<T>(make: (step: StepSpec) => T): Record<ImportStepKey, T> {
-  const keys = Object.keys(importSteps) as ImportStepKey[];
-  return Object.fromEntries(keys.map((key) => [key, make(importSteps[key])])) as Record<
-    ImportStepKey,
-    T
-  >;
+/** Each step of a workflow made into what the workflow's component takes. */
+function mapSteps<K extends string, T>(
+  steps: Record<K, StepSpec>,
+  make: (step: StepSpec) => T,
+): Record<K, T> {
+  const keys = Object.keys(steps) as K[];
+  return Object.fromEntries(keys.map((key) => [key, make(steps[key])])) as Record<K, T>;
 }
 
 export function buildEnvironment(environment: string, config: EnvironmentConfig): StackOutputs {
@@ -166,8 +166,23 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     errorAlarm: alarms,
   };
 
+  // The course's CSV lab: uploads, their conversions and the exports, private to the account.
+  const notesBucket = new NotesBucket(
+    "notes",
+    {
+      bucketPrefix: `${physicalName(environment, "notes")}-`,
+      versioning: config.notesBucketVersioning,
+      noncurrentVersionDays: config.notesBucketNoncurrentVersionDays,
+      accessLogDays: config.notesBucketAccessLogDays,
+      // An export too large to answer is fetched within minutes of being written (its URL's
+      // life): a day later it is only a copy of someone's notes nobody asked to keep.
+      expiring: [{ prefix: ON_DEMAND_EXPORTS_PREFIX, days: 1 }],
+    },
+    opts,
+  );
   const functions = routes.map((route) => {
     const table = tableResources[route.table];
+    const objects = route.objects ?? [];
     return {
       route,
       fn: new Function(
@@ -175,9 +190,17 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
         {
           functionName: physicalName(environment, route.name),
           handlerFactory: route.handler,
-          grants: [tableAccess(table.arn, route.actions)],
-          environment: { TABLE_NAME: table.name, CORS_ORIGIN: corsOrigin },
+          grants: [
+            tableAccess(table.arn, route.actions),
+            ...objects.map((o) => objectAccess(notesBucket.arn, o.prefix, o.actions)),
+          ],
+          environment: {
+            TABLE_NAME: table.name,
+            CORS_ORIGIN: corsOrigin,
+            ...(objects.length > 0 ? { BUCKET_NAME: notesBucket.bucketName } : {}),
+          },
           ...functionSettings,
+          memoryMb: Math.max(functionSettings.memoryMb, route.minMemoryMb ?? 0),
         },
         opts,
       ),
@@ -210,41 +233,37 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
 
   const account = aws.getCallerIdentityOutput({}, { provider });
 
-  // The course's CSV lab: uploads, their conversions and the exports, private to the account.
-  const notesBucket = new NotesBucket(
-    "notes",
-    {
-      bucketPrefix: `${physicalName(environment, "notes")}-`,
-      versioning: config.notesBucketVersioning,
-      noncurrentVersionDays: config.notesBucketNoncurrentVersionDays,
-      accessLogDays: config.notesBucketAccessLogDays,
-    },
-    opts,
-  );
-  /** A function an event runs: its table's actions and its objects' actions, nothing else. */
-  const taskFunction = (task: TaskSpec, variables: Record<string, pulumi.Input<string>>) =>
-    new Function(
-      task.name,
-      {
-        functionName: physicalName(environment, task.name),
-        handlerFactory: task.handler,
-        grants: [
-          tableAccess(tableResources[task.table].arn, task.actions),
-          objectAccess(notesBucket.arn, task.objects.prefix, task.objects.actions),
-        ],
-        modules: task.modules,
-        environment: { TABLE_NAME: tableResources[task.table].name, ...variables },
-        ...functionSettings,
-        // No caller waits: they get their own size and time, and failed events are kept.
-        memoryMb: config.eventFunction.memoryMb,
-        timeoutSeconds: config.eventFunction.timeoutSeconds,
-        asyncInvocation: {
-          maximumRetryAttempts: config.eventFunction.maximumRetryAttempts,
-          maximumEventAgeSeconds: config.eventFunction.maximumEventAgeSeconds,
-        },
-      },
-      opts,
-    );
+  /** A workflow step's function: exactly its table's and its objects' actions. */
+  const workflowStep = (step: StepSpec, variables: Record<string, pulumi.Input<string>> = {}) => {
+    const table = step.table && tableResources[step.table.key];
+    return {
+      name: step.name,
+      functionName: physicalName(environment, step.name),
+      handlerFactory: step.handler,
+      grants: [
+        ...(table && step.table ? [tableAccess(table.arn, step.table.actions)] : []),
+        ...step.objects.map((o) => objectAccess(notesBucket.arn, o.prefix, o.actions)),
+      ],
+      modules: step.modules,
+      environment:
+        table || Object.keys(variables).length > 0
+          ? { ...(table ? { TABLE_NAME: table.name } : {}), ...variables }
+          : undefined,
+    };
+  };
+  // No caller waits on a workflow's steps: they get the event functions' size and time.
+  const stepSettings = {
+    ...functionSettings,
+    memoryMb: config.eventFunction.memoryMb,
+    timeoutSeconds: config.eventFunction.timeoutSeconds,
+  };
+  // EventBridge's retries of an event that could not start a workflow.
+  const delivery = {
+    maximumRetryAttempts: config.eventFunction.maximumRetryAttempts,
+    maximumEventAgeSeconds: config.eventFunction.maximumEventAgeSeconds,
+  };
+  // The function's own timeout ends a step first; this only bounds a lost invocation.
+  const taskTimeoutSeconds = config.eventFunction.timeoutSeconds + 30;
 
   // Each CSV uploaded under imports/ (.csv in any case) starts the import workflow: checked,
   // split, loaded in parts, and always reported (infra/importWorkflow.ts).
@@ -256,57 +275,47 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
       bucket: notesBucket,
       prefix: IMPORTS_PREFIX,
       suffix: CSV_SUFFIX,
-      steps: mapSteps((step) => {
-        const table = step.table && tableResources[step.table.key];
-        return {
-          name: step.name,
-          functionName: physicalName(environment, step.name),
-          handlerFactory: step.handler,
-          grants: [
-            ...(table && step.table ? [tableAccess(table.arn, step.table.actions)] : []),
-            ...step.objects.map((o) => objectAccess(notesBucket.arn, o.prefix, o.actions)),
-          ],
-          modules: step.modules,
-          environment: table ? { TABLE_NAME: table.name } : undefined,
-        };
-      }),
+      steps: mapSteps(importSteps, (step) => workflowStep(step)),
       definition: (functions) =>
         importWorkflowDefinition({
           functions,
           maxConcurrency: config.importMaxConcurrency,
-          // The function's own timeout ends a step first; this only bounds a lost invocation.
-          taskTimeoutSeconds: config.eventFunction.timeoutSeconds + 30,
+          taskTimeoutSeconds,
         }),
-      // No caller waits: the steps get the event functions' size and time.
-      functionSettings: {
-        ...functionSettings,
-        memoryMb: config.eventFunction.memoryMb,
-        timeoutSeconds: config.eventFunction.timeoutSeconds,
-      },
+      functionSettings: stepSettings,
       logRetentionDays: config.logRetentionDays,
       tracing: config.tracing,
       alarms,
-      delivery: {
-        maximumRetryAttempts: config.eventFunction.maximumRetryAttempts,
-        maximumEventAgeSeconds: config.eventFunction.maximumEventAgeSeconds,
-      },
+      delivery,
     },
     opts,
   );
 
-  // Every user's notes into the bucket, on the environment's schedule (none where it is off).
-  if (config.exportSchedule) {
-    new Schedule(
-      tasks.exportAllNotes.name,
-      {
-        ruleName: physicalName(environment, tasks.exportAllNotes.name),
-        scheduleExpression: config.exportSchedule,
-        function: taskFunction(tasks.exportAllNotes, { BUCKET_NAME: notesBucket.bucketName }),
-        description: "Writes every user's notes to the notes bucket under exports/<date>/",
-      },
-      opts,
-    );
-  }
+  // Every user's notes into the bucket, segment by segment, on the environment's schedule (no
+  // rule where it is off: the workflow is then started by hand) (infra/exportWorkflow.ts).
+  const exportWorkflow = new ExportWorkflow(
+    "scheduledExport",
+    {
+      stateMachineName: physicalName(environment, "scheduledExport"),
+      ruleName: physicalName(environment, "scheduledExport"),
+      schedule: config.exportSchedule,
+      steps: mapSteps(exportSteps, (step) =>
+        workflowStep(step, { BUCKET_NAME: notesBucket.bucketName }),
+      ),
+      definition: (functions) =>
+        exportWorkflowDefinition({
+          functions,
+          segments: config.exportSegments,
+          taskTimeoutSeconds,
+        }),
+      functionSettings: stepSettings,
+      logRetentionDays: config.logRetentionDays,
+      tracing: config.tracing,
+      alarms,
+      delivery,
+    },
+    opts,
+  );
 
   // The course's scratch bucket: bucket names are global, so the account id keeps it unique.
   const labBucketName = pulumi.interpolate`${physicalName(environment, "deleteme")}-${account.accountId}`;
@@ -333,6 +342,7 @@ export function buildEnvironment(environment: string, config: EnvironmentConfig)
     deleteBucketPolicyArn: applicationRole.deleteBucketPolicyArn,
     notesBucketName: notesBucket.bucketName,
     importStateMachineArn: importWorkflow.stateMachineArn,
+    exportStateMachineArn: exportWorkflow.stateMachineArn,
     userPoolId: userPool.userPoolId,
     userPoolClientId: userPool.clientId,
     alarmTopicArn: alarmTopic.topicArn,

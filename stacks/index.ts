@@ -24,6 +24,7 @@ export const applicationRoleArn = outputs.applicationRoleArn;
 export const deleteBucketPolicyArn = outputs.deleteBucketPolicyArn;
 export const notesBucketName = outputs.notesBucketName;
 export const importStateMachineArn = outputs.importStateMachineArn;
+export const exportStateMachineArn = outputs.exportStateMachineArn;
 export const userPoolId = outputs.userPoolId;
 export const userPoolClientId = outputs.userPoolClientId;
 export const alarmTopicArn = outputs.alarmTopicArn;

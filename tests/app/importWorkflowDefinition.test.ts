@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import validateAsl from "asl-validator";
 import {
-  LAMBDA_TRANSIENT_ERRORS,
   STATES,
   UNPROCESSED_ITEMS_ERROR,
   importWorkflowDefinition,
 } from "../../app/importWorkflowDefinition";
-import type { State, StateMachineDefinition, TaskState } from "../../app/importWorkflowDefinition";
+import { LAMBDA_TRANSIENT_ERRORS } from "../../app/workflowDefinition";
+import type { TaskState } from "../../app/workflowDefinition";
+import { allStates } from "../support/stepFunctions";
 
 const arn = (name: string) => `arn:aws:lambda:ap-northeast-2:123456789012:function:${name}`;
 const SETTINGS = {
@@ -19,16 +20,6 @@ const SETTINGS = {
   maxConcurrency: 3,
   taskTimeoutSeconds: 120,
 };
-
-/** Every state, the Map's own states included, by name. */
-function allStates(definition: StateMachineDefinition): Record<string, State> {
-  const states: Record<string, State> = {};
-  for (const [name, state] of Object.entries(definition.States)) {
-    states[name] = state;
-    if (state.Type === "Map") Object.assign(states, state.ItemProcessor.States);
-  }
-  return states;
-}
 
 describe("importWorkflowDefinition", () => {
   const definition = importWorkflowDefinition(SETTINGS);

@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { putAll } from "../../app/batchWrite";
-import { importSteps, routes } from "../../app/routes";
+import { exportSteps, importSteps, routes } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";
 import { assetMap } from "../../local/lambdaArchive";
 import type { DynamoEmulator } from "../../local/dynamodb";
@@ -132,13 +132,10 @@ for (const stack of STACKS) {
     }
 
     it("gives every route a function whose archive is __index.js and the DynamoDB SDK it requires", () => {
-      // Besides the routes' functions, only the notes bucket's: the import workflow's steps and
-      // the scheduled export.
-      const scheduled = graph.config("serverless-notes:exportSchedule") !== "off";
-      const tasks = [
-        ...Object.values(importSteps).map((s) => s.name),
-        ...(scheduled ? ["exportAllNotes"] : []),
-      ];
+      // Besides the routes' functions, only the workflows' steps (tests/bundle/*Workflow.test.ts).
+      const tasks = [...Object.values(importSteps), ...Object.values(exportSteps)].map(
+        (s) => s.name,
+      );
       assert.deepEqual(
         graph
           .resources("aws:lambda/function:Function")
@@ -156,6 +153,8 @@ for (const stack of STACKS) {
           [
             "__index.js",
             ...sdkEntries("@aws-sdk/client-dynamodb"),
+            // The export route writes large exports to the bucket and presigns their URLs.
+            ...(route.objects?.length ? sdkEntries("@aws-sdk/client-s3") : []),
             ...sdkEntries("@aws-sdk/util-dynamodb"),
             "node_modules/.aws-sdk/index.js",
             "node_modules/.aws-sdk/package.json",
@@ -171,6 +170,12 @@ for (const stack of STACKS) {
           tableName(route.table === "notes" ? "Notes" : "hello-member"),
         );
         assert.ok(variables.CORS_ORIGIN, `${route.name}: CORS_ORIGIN`);
+        // The notes bucket's name, exactly where the route has objects in it (the export).
+        assert.equal(
+          variables.BUCKET_NAME,
+          route.objects ? graph.outputs.notesBucketName : undefined,
+          route.name,
+        );
       }
     });
 

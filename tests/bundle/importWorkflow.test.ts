@@ -7,7 +7,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { ReportSummary } from "../../app/importRun";
-import type { StateMachineDefinition, TaskState } from "../../app/importWorkflowDefinition";
+import type { StateMachineDefinition, TaskState } from "../../app/workflowDefinition";
 import { STATES } from "../../app/importWorkflowDefinition";
 import { importSteps } from "../../app/routes";
 import { startDynamoEmulator } from "../../local/dynamodb";
@@ -49,7 +49,9 @@ for (const stack of STACKS) {
         credentials: S3RVER_CREDENTIALS,
       });
       await createDeclaredTables(client, graph);
-      const machine = graph.resource("aws:sfn/stateMachine:StateMachine");
+      const machine = graph.resource("aws:sfn/stateMachine:StateMachine", {
+        name: `serverless-notes-${stack}-importNotes`,
+      });
       definition = JSON.parse(String(machine.inputs.definition)) as StateMachineDefinition;
       const load = definition.States[STATES.load];
       assert.ok(load.Type === "Map");

@@ -488,6 +488,13 @@ const cases: RowCase[] = [
   },
   {
     type: LIFECYCLE,
+    property: "bucket",
+    kind: "length",
+    pass: { bucket: "b".repeat(63), rules: [] },
+    fail: { bucket: "", rules: [] },
+  },
+  {
+    type: LIFECYCLE,
     property: "rules[].id",
     kind: "length",
     pass: { rules: [{ id: "expire", status: "Enabled" }] },
@@ -501,6 +508,30 @@ const cases: RowCase[] = [
     pass: { rules: [{ id: "expire", status: "Disabled" }] },
     fail: { rules: [{ id: "expire", status: "enabled" }] },
     failAt: "rules[0].status",
+  },
+  {
+    type: LIFECYCLE,
+    property: "rules[].noncurrentVersionExpiration.noncurrentDays",
+    kind: "intRange",
+    pass: {
+      bucket: "b",
+      rules: [
+        {
+          ...{ id: "r", status: "Enabled", filter: {} },
+          noncurrentVersionExpiration: { noncurrentDays: 1 },
+        },
+      ],
+    },
+    fail: {
+      bucket: "b",
+      rules: [
+        {
+          ...{ id: "r", status: "Enabled", filter: {} },
+          noncurrentVersionExpiration: { noncurrentDays: 0 },
+        },
+      ],
+    },
+    failAt: "rules[0].noncurrentVersionExpiration.noncurrentDays",
   },
 ];
 

@@ -23,6 +23,7 @@ describe("infra/config", () => {
         config.importMaxConcurrency,
         Number(values["serverless-notes:importMaxConcurrency"]),
       );
+      assert.equal(config.exportSegments, Number(values["serverless-notes:exportSegments"]));
     });
   }
 
@@ -61,6 +62,9 @@ describe("infra/config", () => {
       /only allowed with notesBucketVersioning true/,
     ],
     ["serverless-notes:siteDomainName", "Notes.Example.com", /off or a lower-case DNS name/],
+    ["serverless-notes:exportSegments", "0", /from 1 to 100/],
+    ["serverless-notes:exportSegments", "101", /from 1 to 100/],
+    ["serverless-notes:exportSegments", "1.5", /whole number/],
   ];
   for (const [key, value, problem] of bad) {
     it(`rejects ${key} = ${value}, naming the key`, () => {

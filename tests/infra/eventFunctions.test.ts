@@ -1,56 +1,31 @@
-// The functions that events start (the S3 import, the scheduled export) answer no caller: they
-// get their own memory and timeout, bounded retries and event age, and a dead-letter queue where
-// an event that still fails is kept, readable by an operator, alarmed where alarms are on.
+// Work that events start answers no caller. The events are EventBridge's (an upload, the export's
+// schedule), and each starts a workflow, never a function: the workflow invokes its steps and
+// waits for them (its Retry and Catch decide what a failure does), so no function is invoked
+// asynchronously. What EventBridge cannot deliver is retried a bounded number of times within a
+// bounded age, then kept in a queue of its own, readable by an operator, alarmed where alarms
+// are on. The steps get their own memory and timeout; the API's functions the API's.
 import { strict as assert } from "node:assert";
-import { routes, tasks } from "../../app/routes";
-import { Match, RecordedResource, StackGraph } from "../harness/graph";
+import { exportSteps, importSteps, routes } from "../../app/routes";
+import type { RecordedResource, StackGraph } from "../harness/graph";
 import { flag, forEachStack, numberSetting, physical } from "../support/stackSuite";
 
 const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
 
-/**
- * The functions events invoke asynchronously: the export where scheduled. (The import's steps are
- * invoked by Step Functions, which waits for them: tests/infra/importWorkflow.test.ts.)
- */
-function eventFunctions(g: StackGraph): string[] {
-  const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
-  return scheduled ? [tasks.exportAllNotes.name] : [];
-}
+/** Every workflow step's function. */
+const steps = [...Object.values(importSteps), ...Object.values(exportSteps)].map((s) => s.name);
 
-function functionNamed(g: StackGraph, what: string): RecordedResource {
-  return g.resource("aws:lambda/function:Function", { name: physical(g, what) });
-}
-
-/** The queue the function's failed events go to. */
-function deadLetterQueue(g: StackGraph, what: string): RecordedResource {
-  const config = g.resource("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", {
-    functionName: physical(g, what),
-  });
-  const destination = (config.inputs.destinationConfig as { onFailure: { destination: string } })
-    .onFailure.destination;
-  const queues = g
-    .all()
-    .filter((r) => r.type === "aws:sqs/queue:Queue" && r.state.arn === destination);
-  assert.equal(queues.length, 1, `${what}: no queue with ARN ${destination}`);
+/** The queue whose ARN a target's dead-letter config names. */
+function queueOf(g: StackGraph, target: RecordedResource): RecordedResource {
+  const arn = (target.inputs.deadLetterConfig as { arn?: string } | undefined)?.arn;
+  const queues = g.resources("aws:sqs/queue:Queue").filter((q) => q.state.arn === arn);
+  assert.equal(queues.length, 1, `${target.name}: no queue with ARN ${arn}`);
   return queues[0];
 }
 
-function policyOf(g: StackGraph, fn: RecordedResource) {
-  const policy = g
-    .resources("aws:iam/rolePolicy:RolePolicy")
-    .find((p) => p.inputs.role === fn.inputs.role || p.parent === fn.parent);
-  assert.ok(policy, `${fn.name}: no inline policy`);
-  const doc =
-    typeof policy.inputs.policy === "string"
-      ? JSON.parse(policy.inputs.policy)
-      : policy.inputs.policy;
-  return (doc as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
-}
-
-forEachStack("Event-started functions", (graph) => {
-  it("run with the stack's event memory and timeout, not the API's", () => {
+forEachStack("Event-started work", (graph) => {
+  it("runs the workflows' steps with the stack's event memory and timeout, the routes with the API's", () => {
     const g = graph();
-    for (const what of eventFunctions(g)) {
+    for (const what of steps) {
       g.hasResource("aws:lambda/function:Function", {
         name: physical(g, what),
         memorySize: numberSetting(g, "eventFunctionMemoryMb"),
@@ -60,82 +35,65 @@ forEachStack("Event-started functions", (graph) => {
     for (const route of routes) {
       g.hasResource("aws:lambda/function:Function", {
         name: physical(g, route.name),
-        memorySize: numberSetting(g, "lambdaMemoryMb"),
+        // The export streams: it gets its least memory where the stack's API functions get less.
+        memorySize: Math.max(numberSetting(g, "lambdaMemoryMb"), route.minMemoryMb ?? 0),
         timeout: numberSetting(g, "lambdaTimeoutSeconds"),
       });
     }
+    assert.deepEqual(
+      routes.filter((r) => r.minMemoryMb).map((r) => [r.name, r.minMemoryMb]),
+      [["exportNotes", 256]],
+    );
+    // Every function is a route's or a step's.
+    assert.equal(g.count("aws:lambda/function:Function"), routes.length + steps.length);
   });
 
-  it("retry a failed event a bounded number of times within a bounded age, then keep it", () => {
+  it("starts workflows only: no function is an EventBridge target or invoked asynchronously", () => {
     const g = graph();
-    for (const what of eventFunctions(g)) {
-      g.hasResource("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", {
-        functionName: physical(g, what),
+    const machines = g.resources("aws:sfn/stateMachine:StateMachine").map((m) => m.state.arn);
+    const targets = g.resources("aws:cloudwatch/eventTarget:EventTarget");
+    const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
+    assert.equal(targets.length, scheduled ? 2 : 1);
+    for (const target of targets) assert.ok(machines.includes(target.inputs.arn), target.name);
+    assert.equal(g.count("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"), 0);
+    const fromEvents = g
+      .resources("aws:lambda/permission:Permission")
+      .filter((p) => p.inputs.principal !== "apigateway.amazonaws.com");
+    assert.deepEqual(fromEvents, []);
+  });
+
+  it("retries an undelivered event a bounded number of times within a bounded age, then keeps it", () => {
+    const g = graph();
+    const targets = g.resources("aws:cloudwatch/eventTarget:EventTarget");
+    const queues = targets.map((target) => {
+      assert.deepEqual(target.inputs.retryPolicy, {
         maximumRetryAttempts: numberSetting(g, "eventMaximumRetryAttempts"),
         maximumEventAgeInSeconds: numberSetting(g, "eventMaximumAgeSeconds"),
-        destinationConfig: { onFailure: { destination: Match.stringMatching(/^arn:aws:sqs:/) } },
       });
-    }
-    // API routes are invoked synchronously: nothing to retry, no queue.
-    assert.equal(
-      g.count("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"),
-      eventFunctions(g).length,
-    );
-  });
-
-  it("keep failed events in their own encrypted queue for 14 days", () => {
-    const g = graph();
-    const queues = eventFunctions(g).map((what) => deadLetterQueue(g, what));
+      return queueOf(g, target);
+    });
     assert.equal(new Set(queues.map((q) => q.name)).size, queues.length, "a queue is shared");
     for (const queue of queues) {
       assert.equal(queue.inputs.sqsManagedSseEnabled, true, queue.name);
       assert.equal(queue.inputs.messageRetentionSeconds, FOURTEEN_DAYS, queue.name);
     }
-    // Besides these, only the import workflow's queue for events EventBridge could not deliver.
-    const others = g
-      .resources("aws:sqs/queue:Queue")
-      .filter((q) => !g.ancestor(q, "serverless-notes:workflow:ImportWorkflow"));
-    assert.equal(others.length, queues.length);
+    // No other queue: nothing else can fail quietly into one.
+    assert.equal(g.count("aws:sqs/queue:Queue"), queues.length);
   });
 
-  it("may send exactly sqs:SendMessage to exactly their own queue", () => {
-    const g = graph();
-    for (const what of eventFunctions(g)) {
-      const fn = functionNamed(g, what);
-      const queue = deadLetterQueue(g, what);
-      const sqs = policyOf(g, fn).filter((s) =>
-        ([] as string[]).concat(s.Action).some((a) => a.startsWith("sqs:")),
-      );
-      assert.deepEqual(
-        sqs.map((s) => [s.Action, s.Resource]),
-        [["sqs:SendMessage", queue.state.arn]],
-      );
-    }
-    for (const route of routes) {
-      const statements = policyOf(g, functionNamed(g, route.name));
-      const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action));
-      assert.ok(!actions.some((a) => a.startsWith("sqs:")), `${route.name} may use SQS`);
-    }
-  });
-
-  it("alarm on a waiting failed event exactly where the stack file asks for alarms", () => {
+  it("alarms on a waiting undelivered event exactly where the stack file asks for alarms", () => {
     const g = graph();
     const alarms = g
       .all()
       .filter(
-        (r) =>
-          r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" &&
-          r.inputs.namespace === "AWS/SQS" &&
-          r.inputs.metricName === "ApproximateNumberOfMessagesVisible",
+        (a) =>
+          a.type === "aws:cloudwatch/metricAlarm:MetricAlarm" &&
+          a.inputs.namespace === "AWS/SQS" &&
+          a.inputs.metricName === "ApproximateNumberOfMessagesVisible",
       );
-    if (!flag(g, "alarms")) {
-      assert.deepEqual(alarms, []);
-      return;
-    }
-    const watched = alarms
-      .filter((a) => !g.ancestor(a, "serverless-notes:workflow:ImportWorkflow"))
-      .map((a) => (a.inputs.dimensions as { QueueName: string }).QueueName);
-    const queues = eventFunctions(g).map((what) => String(deadLetterQueue(g, what).state.name));
+    if (!flag(g, "alarms")) return assert.deepEqual(alarms, []);
+    const watched = alarms.map((a) => (a.inputs.dimensions as { QueueName: string }).QueueName);
+    const queues = g.resources("aws:sqs/queue:Queue").map((q) => String(q.state.name));
     assert.deepEqual(watched.sort(), queues.sort());
   });
 });

@@ -33,7 +33,7 @@ function routeFunction(g: StackGraph, routeName: string) {
 forEachStack("Function", (graph) => {
   for (const route of routes) {
     describe(route.name, () => {
-      it("runs Node.js 24 on arm64 with the stack's memory, timeout and its table's name", () => {
+      it("runs Node.js 24 on arm64 with the stack's memory (or the route's least), timeout and its table's name", () => {
         const g = graph();
         const table = g.resource("aws:dynamodb/table:Table", {
           name: physical(g, tables[route.table].name),
@@ -43,7 +43,7 @@ forEachStack("Function", (graph) => {
           runtime: "nodejs24.x",
           architectures: ["arm64"],
           handler: "__index.handler",
-          memorySize: numberSetting(g, "lambdaMemoryMb"),
+          memorySize: Math.max(numberSetting(g, "lambdaMemoryMb"), route.minMemoryMb ?? 0),
           timeout: numberSetting(g, "lambdaTimeoutSeconds"),
           environment: { variables: { TABLE_NAME: table.state.name } },
           tracingConfig: { mode: flag(g, "tracing") ? "Active" : "PassThrough" },
@@ -64,6 +64,8 @@ forEachStack("Function", (graph) => {
             "node_modules/.aws-sdk/index.js",
             "node_modules/.aws-sdk/package.json",
             ...sdk("client-dynamodb"),
+            // The export route writes large exports to the bucket and presigns their URLs.
+            ...(route.objects?.length ? sdk("client-s3") : []),
             ...sdk("util-dynamodb"),
           ].sort(),
         );
@@ -93,7 +95,7 @@ forEachStack("Function", (graph) => {
         assert.deepEqual(attached, []);
       });
 
-      it("may do exactly its route's DynamoDB actions on its table and write its own logs", () => {
+      it("may do exactly its route's DynamoDB actions on its table, its bucket objects' and write its own logs", () => {
         const g = graph();
         const { role, rolePolicy, logGroup } = routeFunction(g, route.name);
         const table = g.resource("aws:dynamodb/table:Table", {
@@ -101,8 +103,16 @@ forEachStack("Function", (graph) => {
         });
         assert.equal(rolePolicy.inputs.role, role.id);
         const policy = rolePolicy.inputs.policy as { Version: string; Statement: Statement[] };
+        const bucket = g
+          .resources("aws:s3/bucket:Bucket")
+          .find((b) => g.ancestor(b, "serverless-notes:bucket:NotesBucket"));
         const expected: Statement[] = [
           { Effect: "Allow", Action: route.actions, Resource: String(table.state.arn) },
+          ...(route.objects ?? []).map((o) => ({
+            Effect: "Allow",
+            Action: o.actions,
+            Resource: `${String(bucket?.state.arn)}/${o.prefix}*`,
+          })),
           {
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],

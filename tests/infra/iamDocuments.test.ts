@@ -1,17 +1,22 @@
 import { strict as assert } from "node:assert";
-import { objectAccess, queueSending, tableAccess } from "../../infra/iamDocuments";
+import * as pulumi from "@pulumi/pulumi";
+import { childExecutionRunning, objectAccess, tableAccess } from "../../infra/iamDocuments";
 
 describe("infra/iamDocuments", () => {
   it("objectAccess allows named object actions on the objects under one prefix", () => {
     assert.deepEqual(objectAccess("arn:aws:s3:::b", "imports/", ["s3:GetObject"]).Action, [
       "s3:GetObject",
     ]);
+    // A multipart upload's own actions are object actions too.
+    const multipart = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+    assert.deepEqual(objectAccess("arn:aws:s3:::b", "exports/", multipart).Action, multipart);
     for (const action of [
       "s3:*",
       "s3:ListBucket",
       "s3:DeleteBucket",
       "dynamodb:GetItem",
       "s3:Get*",
+      "s3:ListBucketMultipartUploads",
     ]) {
       assert.throws(
         () => objectAccess("arn:aws:s3:::b", "imports/", [action]),
@@ -27,12 +32,25 @@ describe("infra/iamDocuments", () => {
     assert.throws(() => tableAccess("arn", ["dynamodb:*"]), /named DynamoDB actions/);
   });
 
-  it("queueSending allows sqs:SendMessage on one queue and nothing else", () => {
-    const queue = "arn:aws:sqs:ap-northeast-2:123456789012:importNotes-failed-1a2b3c4";
-    assert.deepEqual(queueSending(queue), {
-      Effect: "Allow",
-      Action: "sqs:SendMessage",
-      Resource: queue,
-    });
+  it("childExecutionRunning names the state machine and its own executions, no other", async () => {
+    const machine =
+      "arn:aws:states:ap-northeast-2:123456789012:stateMachine:serverless-notes-dev-x";
+    const statements = childExecutionRunning(pulumi.output(machine));
+    const resolved = await Promise.all(
+      statements.map(
+        (s) =>
+          new Promise((resolve) =>
+            pulumi.output(s.Resource).apply((resource) => resolve({ ...s, Resource: resource })),
+          ),
+      ),
+    );
+    assert.deepEqual(resolved, [
+      { Effect: "Allow", Action: "states:StartExecution", Resource: machine },
+      {
+        Effect: "Allow",
+        Action: ["states:DescribeExecution", "states:StopExecution"],
+        Resource: "arn:aws:states:ap-northeast-2:123456789012:execution:serverless-notes-dev-x/*",
+      },
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import validateAsl from "asl-validator";
 import { STATES, importWorkflowDefinition } from "../../app/importWorkflowDefinition";
-import type { State, StateMachineDefinition } from "../../app/importWorkflowDefinition";
+import type { State, StateMachineDefinition } from "../../app/workflowDefinition";
 import { importSteps } from "../../app/routes";
 import { Match, mismatches } from "../harness/graph";
 import type { RecordedResource, StackGraph } from "../harness/graph";
@@ -38,6 +38,15 @@ function onlyOwn(g: StackGraph, type: string): RecordedResource {
   const found = own(g, type);
   assert.equal(found.length, 1, type);
   return found[0];
+}
+
+/** The workflow's own role that `service` may assume. */
+function ownRole(g: StackGraph, service: string): RecordedResource {
+  const roles = own(g, "aws:iam/role:Role").filter(
+    (r) => mismatches(r.inputs.assumeRolePolicy, trustedBy(service)).length === 0,
+  );
+  assert.equal(roles.length, 1, service);
+  return roles[0];
 }
 
 function notesBucket(g: StackGraph): RecordedResource {
@@ -78,9 +87,7 @@ forEachStack("ImportWorkflow", (graph) => {
       const g = graph();
       const machine = onlyOwn(g, "aws:sfn/stateMachine:StateMachine");
       const logGroup = onlyOwn(g, "aws:cloudwatch/logGroup:LogGroup");
-      const role = g.resource("aws:iam/role:Role", {
-        assumeRolePolicy: trustedBy("states.amazonaws.com"),
-      });
+      const role = ownRole(g, "states.amazonaws.com");
       assertExactly(machine.inputs, {
         name: physical(g, "importNotes"),
         type: "STANDARD",
@@ -319,9 +326,7 @@ forEachStack("ImportWorkflow", (graph) => {
       const g = graph();
       const rule = onlyOwn(g, "aws:cloudwatch/eventRule:EventRule");
       const machine = onlyOwn(g, "aws:sfn/stateMachine:StateMachine");
-      const eventsRole = g.resource("aws:iam/role:Role", {
-        assumeRolePolicy: trustedBy("events.amazonaws.com"),
-      });
+      const eventsRole = ownRole(g, "events.amazonaws.com");
       const queue = onlyOwn(g, "aws:sqs/queue:Queue");
       const target = onlyOwn(g, "aws:cloudwatch/eventTarget:EventTarget");
       assertExactly(target.inputs, {

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { promisify } from "node:util";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { exportKey } from "../../app/bucketLayout";
+import { scheduledExportKey } from "../../app/bucketLayout";
 import { invokeCommand } from "../../local/invoke";
 import { startLocalStack } from "../../local/localStack";
 import type { LocalStack } from "../../local/localStack";
@@ -238,7 +238,7 @@ describe("npm run invoke and npm run schedule", function () {
         assert.equal(fired.code, 0, fired.stderr);
         assert.match(
           fired.stdout,
-          /^serverless-notes-prod-exportAllNotes → serverless-notes-prod-exportAllNotes: succeeded$/m,
+          /^serverless-notes-prod-scheduledExport → arn:aws:states:[^ ]*:execution:serverless-notes-prod-scheduledExport:[^ ]+: SUCCEEDED$/m,
         );
         const summary = JSON.parse(fired.stdout.slice(fired.stdout.indexOf("{"))) as {
           date: string;
@@ -249,7 +249,7 @@ describe("npm run invoke and npm run schedule", function () {
         const stored = await s3.send(
           new GetObjectCommand({
             Bucket: String(prod.app.outputs.notesBucketName),
-            Key: exportKey(summary.date, userId),
+            Key: scheduledExportKey(summary.date, userId),
           }),
         );
         const exported = JSON.parse(String(await stored.Body?.transformToString())) as {
@@ -263,7 +263,7 @@ describe("npm run invoke and npm run schedule", function () {
         assert.equal(unknown.code, 2);
         assert.match(
           unknown.stderr,
-          /no scheduled rule hourly: the scheduled rules are serverless-notes-prod-exportAllNotes/,
+          /no scheduled rule hourly: the scheduled rules are serverless-notes-prod-scheduledExport/,
         );
       } finally {
         s3.destroy();

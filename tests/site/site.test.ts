@@ -38,6 +38,7 @@ const SITE_DIR = path.join(__dirname, "..", "..", "site");
 const FRIENDS = ["Ama", "Jone", "Zon", "Penny", "Jessie"];
 const MOODS = ["Happy", "Sad", "Serious", "Satisfied", "Free"];
 const ENV_KEYS = [
+  "BUCKET_NAME",
   "AWS_ENDPOINT_URL_DYNAMODB",
   "AWS_REGION",
   "AWS_ACCESS_KEY_ID",
@@ -100,6 +101,8 @@ describe("site (headless Chromium, real handlers, Cognito emulator)", function (
     dynamo = await startDynamoEmulator();
     for (const key of ENV_KEYS) savedEnv.set(key, process.env[key]);
     Object.assign(process.env, {
+      // The export route's bucket: the page has no export, so it is never reached.
+      BUCKET_NAME: "site-test-notes",
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_REGION: "ap-northeast-2",
       AWS_ACCESS_KEY_ID: "test",

@@ -11,6 +11,7 @@ forEachStack("stack", (graph) => {
       "apiUrl",
       "applicationRoleArn",
       "deleteBucketPolicyArn",
+      "exportStateMachineArn",
       "importStateMachineArn",
       "membersTableName",
       "notesBucketName",
@@ -46,6 +47,10 @@ forEachStack("stack", (graph) => {
     assert.equal(
       o.importStateMachineArn,
       `arn:aws:states:${region}:123456789012:stateMachine:serverless-notes-${graph().stack}-importNotes`,
+    );
+    assert.equal(
+      o.exportStateMachineArn,
+      `arn:aws:states:${region}:123456789012:stateMachine:serverless-notes-${graph().stack}-scheduledExport`,
     );
     assert.match(
       String(o.deleteBucketPolicyArn),
@@ -93,26 +98,25 @@ forEachStack("stack", (graph) => {
     const scheduled = g.config("serverless-notes:exportSchedule") !== "off";
     const cloudfront = g.config("serverless-notes:siteHosting") === "cloudfront";
     const accessLogged = g.config("serverless-notes:notesBucketAccessLogDays") !== "off";
-    const oldVersionsExpire =
-      g.config("serverless-notes:notesBucketNoncurrentVersionDays") !== "off";
     const emailed = g.config("serverless-notes:alarmEmail") !== "off";
-    // Eight routes, the import workflow's four steps, and the export where it is scheduled.
-    const functions = 8 + 4 + (scheduled ? 1 : 0);
-    // The functions events start: each with its own dead-letter queue.
-    const eventFunctions = scheduled ? 1 : 0;
+    const schedule = scheduled ? 1 : 0;
+    // Eight routes, the import workflow's four steps and the export workflow's two.
+    const functions = 8 + 4 + 2;
     // The site, the notes bucket, its access log bucket and the lab bucket where enabled.
     const buckets = 2 + (accessLogged ? 1 : 0) + (lab ? 1 : 0);
     const expected: Record<string, number> = {
       "aws:dynamodb/table:Table": 2,
       "aws:lambda/function:Function": functions,
-      // One per function, and the import workflow's and EventBridge's for it.
-      "aws:iam/rolePolicy:RolePolicy": functions + 2,
-      // Those roles, the application role, and API Gateway's logging role where logged.
-      "aws:iam/role:Role": functions + 2 + 1 + (accessLogs ? 1 : 0),
-      // One per function, the workflow's executions, and the API's access log where logged.
-      "aws:cloudwatch/logGroup:LogGroup": functions + 1 + (accessLogs ? 1 : 0),
-      // One per route, and EventBridge's for the export.
-      "aws:lambda/permission:Permission": 8 + (scheduled ? 1 : 0),
+      // One per function; each workflow's, the export's for its child executions, and
+      // EventBridge's for each rule (the export's where it is scheduled).
+      "aws:iam/rolePolicy:RolePolicy": functions + 2 + 1 + 1 + schedule,
+      // One per function, each workflow's, EventBridge's per rule, the application role, and
+      // API Gateway's logging role where logged.
+      "aws:iam/role:Role": functions + 2 + 1 + schedule + 1 + (accessLogs ? 1 : 0),
+      // One per function, each workflow's executions, and the API's access log where logged.
+      "aws:cloudwatch/logGroup:LogGroup": functions + 2 + (accessLogs ? 1 : 0),
+      // One per route: nothing else invokes a function but the workflows, by their roles.
+      "aws:lambda/permission:Permission": 8,
       "aws:apigateway/restApi:RestApi": 1,
       "aws:apigateway/resource:Resource": 6,
       // Eight routes, and an OPTIONS and an ANY (405) answer on each of the four route paths.
@@ -121,20 +125,21 @@ forEachStack("stack", (graph) => {
       "aws:apigateway/deployment:Deployment": 1,
       "aws:apigateway/stage:Stage": 1,
       "aws:apigateway/account:Account": accessLogs ? 1 : 0,
-      // Each function's errors, the API's 5XX, each dead-letter queue's waiting events, and the
-      // workflow's failed executions and undelivered events.
-      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + eventFunctions + 2 : 0,
-      "aws:sqs/queue:Queue": eventFunctions + 1,
-      "aws:sqs/queuePolicy:QueuePolicy": 1,
-      "aws:sfn/stateMachine:StateMachine": 1,
-      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": eventFunctions,
+      // Each function's errors, the API's 5XX, each workflow's failed executions, and each
+      // rule's undelivered events.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": alarms ? functions + 1 + 2 + 1 + schedule : 0,
+      "aws:sqs/queue:Queue": 1 + schedule,
+      "aws:sqs/queuePolicy:QueuePolicy": 1 + schedule,
+      "aws:sfn/stateMachine:StateMachine": 2,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 0,
       "aws:s3/bucket:Bucket": buckets,
       "aws:s3/bucketPolicy:BucketPolicy": buckets,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": buckets,
       "aws:s3/bucketVersioning:BucketVersioning": versioned ? 1 : 0,
       "aws:s3/bucketLogging:BucketLogging": accessLogged ? 1 : 0,
+      // The notes bucket's one (uploads, exports, old versions), and the access logs' where kept.
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
-        (accessLogged ? 1 : 0) + (oldVersionsExpire ? 1 : 0),
+        1 + (accessLogged ? 1 : 0),
       "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": cloudfront ? 0 : 1,
       "aws:cloudfront/distribution:Distribution": cloudfront ? 1 : 0,
       "aws:cloudfront/originAccessControl:OriginAccessControl": cloudfront ? 1 : 0,
@@ -145,8 +150,8 @@ forEachStack("stack", (graph) => {
       "aws:sns/topicSubscription:TopicSubscription": emailed ? 1 : 0,
       "aws:s3/bucketNotification:BucketNotification": 1,
       // The import's, and the export's where it is scheduled.
-      "aws:cloudwatch/eventRule:EventRule": 1 + (scheduled ? 1 : 0),
-      "aws:cloudwatch/eventTarget:EventTarget": 1 + (scheduled ? 1 : 0),
+      "aws:cloudwatch/eventRule:EventRule": 1 + schedule,
+      "aws:cloudwatch/eventTarget:EventTarget": 1 + schedule,
       "aws:iam/policy:Policy": 1,
       "aws:iam/instanceProfile:InstanceProfile": 1,
       "aws:cognito/userPool:UserPool": 1,

@@ -3,6 +3,7 @@
 // tests may run on Node.js 20, so the standard method is added where it is missing.
 import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
 import type { RunOptions, StateMachineDefinition } from "aws-local-stepfunctions";
+import type { State } from "../../app/workflowDefinition";
 
 type Resolvers = { promise: Promise<unknown>; resolve: unknown; reject: unknown };
 const promise = Promise as unknown as { withResolvers?: () => Resolvers };
@@ -56,4 +57,14 @@ export async function runLocally(
     const cause = error.cause as { name: string; message: string };
     return { error: { name: cause.name, message: cause.message } };
   }
+}
+
+/** Every state, those of Map item processors included, by name (names are unique throughout). */
+export function allStates(definition: { States: Record<string, State> }): Record<string, State> {
+  const states: Record<string, State> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    states[name] = state;
+    if (state.Type === "Map") Object.assign(states, allStates(state.ItemProcessor));
+  }
+  return states;
 }

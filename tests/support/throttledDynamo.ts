@@ -1,6 +1,6 @@
-// A front for the DynamoDB emulator that throttles BatchWriteItem as DynamoDB does under load:
-// it stores only part of a batch and answers with the rest as UnprocessedItems. Every other call
-// passes through unchanged.
+// Fronts for the DynamoDB emulator that throttle as DynamoDB does under load: one stores only part
+// of a BatchWriteItem and answers with the rest as UnprocessedItems, the other refuses chosen
+// calls with ProvisionedThroughputExceededException. Every other call passes through unchanged.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -106,6 +106,65 @@ export async function startThrottledDynamo(
   return {
     endpoint: `http://127.0.0.1:${port}`,
     batches,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface RefusingDynamo {
+  endpoint: string;
+  /** Every call's operation (`Scan`, `Query`, …) and whether it was refused, in order. */
+  calls: { operation: string; refused: boolean }[];
+  close(): Promise<void>;
+}
+
+/**
+ * A front for the DynamoDB emulator that answers a call with DynamoDB's throttling error
+ * (`ProvisionedThroughputExceededException`, HTTP 400) where `refuse` says so: `call` counts the
+ * calls of that operation, from 1. Every other call passes through unchanged.
+ */
+export async function startRefusingDynamo(
+  targetEndpoint: string,
+  refuse: (operation: string, call: number) => boolean,
+): Promise<RefusingDynamo> {
+  const target = new URL(targetEndpoint);
+  const calls: RefusingDynamo["calls"] = [];
+  const counts = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    readBody(req)
+      .then(async (body) => {
+        const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
+        const call = (counts.get(operation) ?? 0) + 1;
+        counts.set(operation, call);
+        const refused = refuse(operation, call);
+        calls.push({ operation, refused });
+        if (refused) {
+          const throttled = JSON.stringify({
+            __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+            message: "The level of configured provisioned throughput for the table was exceeded.",
+          });
+          res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+          res.end(throttled);
+          return;
+        }
+        const { status, headers, body: answer } = await forward(target, req, body);
+        const out: http.OutgoingHttpHeaders = {
+          ...headers,
+          "content-length": String(answer.length),
+        };
+        delete out["transfer-encoding"];
+        res.writeHead(status, out);
+        res.end(answer);
+      })
+      .catch((error: unknown) => {
+        res.writeHead(500, { "content-type": "application/x-amz-json-1.0" });
+        res.end(JSON.stringify({ __type: "InternalServerError", message: String(error) }));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
