@@ -2,7 +2,7 @@
 // streamed through csv-parse, its good rows stored 25 at a time with the app's backoff, and its
 // result (rows as JSON, refused rows by line) written to the run's folder for the report.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { Readable } from "node:stream";
@@ -12,8 +12,9 @@ import { requiredEnv } from "./env";
 import { sameVersion } from "./importRun";
 import type { LoadPartInput, PartResult } from "./importRun";
 import { UNPROCESSED_ITEMS_ERROR } from "./importWorkflowDefinition";
-import type { CsvNote, RejectedRow } from "./notesCsv";
+import type { RejectedRow } from "./notesCsv";
 import { readNotesCsvRows } from "./notesCsvStream";
+import { writeObject } from "./objectWriter";
 
 export function loadImportPart(): (input: LoadPartInput) => Promise<PartResult> {
   const s3 = new S3Client({});
@@ -43,40 +44,39 @@ export function loadImportPart(): (input: LoadPartInput) => Promise<PartResult> 
     if (!out.Body) throw new Error(`s3://${object.bucket}/${object.key} has no body`);
     // Every attribute comes from the file's version, so writing a row again changes nothing.
     const stamp = { CreatedAt: object.lastModified, UpdatedAt: object.lastModified, Version: 1 };
-    const notes: CsvNote[] = [];
     const refused: RejectedRow[] = [];
-    let batch: Record<string, AttributeValue>[] = [];
-    for await (const row of readNotesCsvRows(out.Body as Readable, {
-      source: object.key,
-      firstLine: part.firstLine,
-    })) {
-      if ("rejected" in row) {
-        refused.push(row.rejected);
-        continue;
-      }
-      notes.push(row.note);
-      batch.push(marshall({ ...row.note, ...stamp }));
-      if (batch.length === BATCH_SIZE) {
-        await store(batch);
-        batch = [];
-      }
-    }
-    await store(batch);
-
+    let stored = 0;
     const resultKey = partResultKey(object.key, object.etag, part.index);
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: object.bucket,
-        Key: resultKey,
-        Body: `${JSON.stringify({ part, notes, refused })}\n`,
-        ContentType: "application/json",
-      }),
+    // The part's result, `{"part", "notes", "refused"}`, is written as its rows are read: the
+    // converted rows go straight into the object (bounded memory: objectWriter.ts), never held
+    // in a list, and the refused rows, as few as the file's mistakes, follow them.
+    await writeObject(
+      s3,
+      { Bucket: object.bucket, Key: resultKey, ContentType: "application/json" },
+      async (write) => {
+        await write(`{"part":${JSON.stringify(part)},"notes":[`);
+        let batch: Record<string, AttributeValue>[] = [];
+        for await (const row of readNotesCsvRows(out.Body as Readable, {
+          source: object.key,
+          firstLine: part.firstLine,
+        })) {
+          if ("rejected" in row) {
+            refused.push(row.rejected);
+            continue;
+          }
+          await write(`${stored > 0 ? "," : ""}${JSON.stringify(row.note)}`);
+          stored++;
+          batch.push(marshall({ ...row.note, ...stamp }));
+          if (batch.length === BATCH_SIZE) {
+            await store(batch);
+            batch = [];
+          }
+        }
+        await store(batch);
+        await write(`],"refused":${JSON.stringify(refused)}}\n`);
+      },
     );
-    const counts = {
-      read: notes.length + refused.length,
-      stored: notes.length,
-      refused: refused.length,
-    };
+    const counts = { read: stored + refused.length, stored, refused: refused.length };
     console.log(
       `s3://${object.bucket}/${object.key} part ${part.index}: ${JSON.stringify(counts)}`,
     );

@@ -186,11 +186,17 @@ export const importSteps = {
   },
   /** The upload scanned into record-aligned parts. */
   split: { name: "importSplit", objects: [READ_UPLOAD], modules: [], handler: splitImport },
-  /** One part: rows into the table, its result into the run's folder. */
+  /**
+   * One part: rows into the table, its result into the run's folder (streamed: a multipart
+   * upload where large, AbortMultipartUpload when a write fails).
+   */
   loadPart: {
     name: "importLoadPart",
     table: { key: "notes", actions: ["dynamodb:BatchWriteItem"] },
-    objects: [READ_UPLOAD, { prefix: RESULTS_PREFIX, actions: ["s3:PutObject"] }],
+    objects: [
+      READ_UPLOAD,
+      { prefix: RESULTS_PREFIX, actions: ["s3:PutObject", "s3:AbortMultipartUpload"] },
+    ],
     modules: ["csv-parse"],
     handler: loadImportPart,
   },

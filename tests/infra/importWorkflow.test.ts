@@ -240,7 +240,7 @@ forEachStack("ImportWorkflow", (graph) => {
         [importSteps.loadPart.name]: [
           { Effect: "Allow", Action: ["dynamodb:BatchWriteItem"], Resource: notes.state.arn },
           read,
-          objects("results/", ["s3:PutObject"]),
+          objects("results/", ["s3:PutObject", "s3:AbortMultipartUpload"]),
         ],
         [importSteps.report.name]: [objects("results/", ["s3:GetObject", "s3:PutObject"])],
       };
