@@ -28,7 +28,7 @@ import type { InvokeOutcome, LambdaFunction, LogLine } from "./lambdaRuntime";
 import { buildModel } from "./model";
 import type { LocalApp, LocalFunction } from "./model";
 import { recordStack } from "./recordStack";
-import { describePlan, planReload, workerKey } from "./reloadPlan";
+import { describePlan, planReload, programErrorLine, workerKey } from "./reloadPlan";
 import type { ReloadPlan } from "./reloadPlan";
 import type { RecordedStack } from "./recordStack";
 import { startS3Emulator } from "./s3";
@@ -670,7 +670,13 @@ async function startLocked(
         if (closing) return { ok: false, error: "the stack is stopping", ms: 0 };
         try {
           const recorded = next ?? (await recordAgain());
-          if (recorded.error) return { ok: false, error: recorded.error, ms: elapsedMs() };
+          if (recorded.error) {
+            return {
+              ok: false,
+              error: programErrorLine(recorded.error, REPO_ROOT),
+              ms: elapsedMs(),
+            };
+          }
           const plan = await apply(buildModel(recorded));
           const summary = describePlan(plan, shortName);
           return { ok: true, plan, summary, ms: elapsedMs() };

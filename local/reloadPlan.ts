@@ -18,6 +18,9 @@ export interface ReloadPlan {
   /** Site object keys added, changed or removed. */
   siteObjects: string[];
   tablesAdded: string[];
+  /** Buckets the program now declares that the stack did not have. */
+  bucketsAdded: string[];
+  /** Whether any bucket or the objects the program uploads into one changed. */
   buckets: boolean;
   rules: boolean;
   stateMachines: boolean;
@@ -108,6 +111,7 @@ export function planReload(
   if (before.site.hosting !== after.site.hosting) needsRestart.push("the site's hosting");
   if (before.region !== after.region) needsRestart.push("the region");
   const existingTables = new Set(before.tables.map((t) => t.name));
+  const existingBuckets = new Set(before.buckets.map((b) => b.name));
   return {
     functionsStarted: after.functions
       .filter((f) => workerKeys.get(f.name) !== workerKey(f, root))
@@ -122,6 +126,7 @@ export function planReload(
     routes: !same(before.api, after.api),
     siteObjects: changedObjects(before, after),
     tablesAdded: after.tables.filter((t) => !existingTables.has(t.name)).map((t) => t.name),
+    bucketsAdded: after.buckets.filter((b) => !existingBuckets.has(b.name)).map((b) => b.name),
     buckets: !same(before.buckets, after.buckets),
     rules: !same([before.rules, before.permissions], [after.rules, after.permissions]),
     stateMachines: !same(before.stateMachines, after.stateMachines),
@@ -139,9 +144,28 @@ export function describePlan(plan: ReloadPlan, shortName: (name: string) => stri
     plan.routes ? "routes" : "",
     plan.siteObjects.length ? `site ${plan.siteObjects.join(", ")}` : "",
     plan.tablesAdded.length ? `tables added ${list(plan.tablesAdded)}` : "",
-    plan.buckets ? "buckets" : "",
+    plan.bucketsAdded.length ? `buckets added ${list(plan.bucketsAdded)}` : "",
     plan.rules ? "rules" : "",
     plan.stateMachines ? "state machines" : "",
   ].filter(Boolean);
   return parts.length ? parts.join("; ") : "nothing changed";
+}
+
+/**
+ * A program error as one line: what was thrown and where in the project, without the engine's
+ * preamble, the stack's other frames or the terminal's colours.
+ */
+export function programErrorLine(error: string, root: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = error.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const frames = lines.filter((l) => /^\s+at /.test(l));
+  const message = lines
+    .filter((l) => l.trim() && !/^\s+at /.test(l) && !/^Running program .* failed with/.test(l))
+    .join(" ")
+    .trim();
+  const own = frames
+    .map((f) => /\(?([^()\s]+:\d+:\d+)\)?\s*$/.exec(f)?.[1])
+    .find((at) => at?.startsWith(root) && !at.includes(`${path.sep}node_modules${path.sep}`));
+  const where = own ? ` (${path.relative(root, own)})` : "";
+  return `${message || lines[0]}${where}`;
 }
