@@ -338,9 +338,8 @@ function startWorkerFor(
   return { lambda: counted, codeDir, key, inFlight };
 }
 
-/** Closes a worker once the invocations it was given have finished, and removes its folder. */
-async function retireWorker(worker: Worker): Promise<void> {
-  await Promise.all([...worker.inFlight]);
+/** Kills a worker's environments (invocations under way fail) and removes its folder. */
+async function stopWorker(worker: Worker): Promise<void> {
   await worker.lambda.close();
   fs.rmSync(worker.codeDir, { recursive: true, force: true });
 }
@@ -494,7 +493,7 @@ async function startLocked(
     // Closed in the functions' place: after the state machines, before S3 and DynamoDB.
     opened.push({
       close: async () => {
-        await Promise.all([...workers.values()].map(retireWorker));
+        await Promise.all([...workers.values()].map(stopWorker));
       },
     });
     const invoke = (name: string, event: unknown): Promise<InvokeOutcome> => {
@@ -568,16 +567,23 @@ async function startLocked(
     const control = stackControl(live);
     opened.push(await serveControl(control, controlFile(dataDir)));
 
-    // Workers replaced by a reload close once their invocations finish; the stack waits for them.
-    const retiring = new Set<Promise<void>>();
+    // Workers replaced by a reload close once the invocations they were given have finished;
+    // closing the stack does not wait for those, it stops them as it stops the others.
+    const retiring = new Set<Worker>();
     opened.push({
       close: async () => {
-        await Promise.all([...retiring]);
+        await Promise.all([...retiring].map(stopWorker));
       },
     });
     const retire = (worker: Worker) => {
-      const done = retireWorker(worker).finally(() => retiring.delete(done));
-      retiring.add(done);
+      retiring.add(worker);
+      // One that fails to stop stays listed: closing the stack stops it again and throws then.
+      Promise.all([...worker.inFlight])
+        .then(() => stopWorker(worker))
+        .then(
+          () => retiring.delete(worker),
+          () => undefined,
+        );
     };
 
     /** Stands up what changed between the running model and `next`; throws before any swap. */
