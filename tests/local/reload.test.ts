@@ -10,7 +10,7 @@ import { recordStack } from "../../local/recordStack";
 import type { RecordedStack } from "../../local/recordStack";
 
 /** What the test changes in the program before each (re)recording. */
-const change = { handler: false, dropMembersGet: false };
+const change = { handler: false, slow: false, dropMembersGet: false };
 
 /** listNotes answering with one more field: what an edit of app/notes.ts would do. */
 function changeListNotes(recorded: RecordedStack): void {
@@ -27,6 +27,27 @@ function changeListNotes(recorded: RecordedStack): void {
     "exports.handler = async (event, context) => {\n" +
     "  const reply = await __before(event, context);\n" +
     "  return { ...reply, body: JSON.stringify({ ...JSON.parse(reply.body), handlerVersion: 2 }) };\n" +
+    "};\n";
+}
+
+/** listNotes saying it started, then answering with `slow: true` once `release` exists. */
+function slowListNotes(recorded: RecordedStack, release: string): void {
+  const fn = recorded.resources.find(
+    (r) => r.type === "aws:lambda/function:Function" && r.name === "listNotes",
+  );
+  assert.ok(fn, "the program declares listNotes");
+  const code = fn.inputs.code as {
+    $archive: { assets: Record<string, { $asset: { text: string } }> };
+  };
+  code.$archive.assets["__index.js"].$asset.text +=
+    "\nconst __fast = exports.handler;\n" +
+    "exports.handler = async (event, context) => {\n" +
+    "  console.log('slow listNotes started');\n" +
+    `  while (!require("fs").existsSync(${JSON.stringify(release)})) {\n` +
+    "    await new Promise((resolve) => setTimeout(resolve, 20));\n" +
+    "  }\n" +
+    "  const reply = await __fast(event, context);\n" +
+    "  return { ...reply, body: JSON.stringify({ ...JSON.parse(reply.body), slow: true }) };\n" +
     "};\n";
 }
 
@@ -59,6 +80,7 @@ describe("npm start reloads a changed program in place", function () {
   let local: LocalStack | undefined;
   let token: string;
   let sub: string;
+  const logs: string[] = [];
 
   const call = async (method: string, route: string, body?: unknown, auth = true) => {
     const response = await fetch(`${local!.apiUrl}${route}`, {
@@ -84,8 +106,10 @@ describe("npm start reloads a changed program in place", function () {
       dataDir: path.join(tmp, "data"),
       ports: { site: 0, api: 0, dynamodb: 0, s3: 0 },
       demoUser: DEMO,
+      onFunctionLog: (_fn, line) => logs.push(line.text),
       rewrite: (recorded) => {
         if (change.handler) changeListNotes(recorded);
+        if (change.slow) slowListNotes(recorded, path.join(tmp, "release"));
         if (change.dropMembersGet) dropMembersGet(recorded);
       },
     });
@@ -130,6 +154,29 @@ describe("npm start reloads a changed program in place", function () {
       ownFolders().filter((f) => f.startsWith("lambda-task-")).length,
       local!.app.functions.length,
     );
+  });
+
+  it("lets an invocation under way finish on the worker it started on", async () => {
+    change.slow = true;
+    const slowed = await local!.reload();
+    assert.ok(slowed.ok && slowed.summary === "functions listNotes", JSON.stringify(slowed));
+    const answer: { reply?: Awaited<ReturnType<typeof call>> } = {};
+    const underWay = call("GET", `/users/${sub}/notes`).then((reply) => (answer.reply = reply));
+    while (!logs.some((l) => l.includes("slow listNotes started"))) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    change.slow = false;
+    const outcome = await local!.reload();
+    assert.ok(outcome.ok && outcome.summary === "functions listNotes", JSON.stringify(outcome));
+    assert.equal(answer.reply, undefined, "still under way after the reload");
+    fs.writeFileSync(path.join(tmp, "release"), "");
+    // Answered by the replaced worker, after the reload swapped in the new one.
+    const answered = await underWay;
+    assert.equal(answered.status, 200);
+    assert.equal(answered.body.slow, true);
+    const next = await call("GET", `/users/${sub}/notes`);
+    assert.equal(next.body.slow, undefined);
+    assert.equal(next.body.handlerVersion, 2);
   });
 
   it("serves a changed route set, and reloads nothing when nothing changed", async () => {
