@@ -42,6 +42,8 @@ export interface Gateway {
   /** `http://host:port`; the API itself is under `/<stageName>`. */
   url: string;
   port: number;
+  /** Serves this API from the next request on (`npm start`'s reload); requests under way finish. */
+  setApi(api: LocalApi): void;
   close(): Promise<void>;
 }
 
@@ -285,12 +287,21 @@ function cachedAuthorizer(authorize: GatewayOptions["authorize"]) {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { api } = options;
-  const stagePrefix = `/${api.stageName}`;
-  const apiId = shortHash(api.name, 10);
+  let api = options.api;
+  let stagePrefix = `/${api.stageName}`;
+  let apiId = shortHash(api.name, 10);
   const region = options.region ?? "us-east-1";
-  const admit = tokenBucket(api.throttle);
+  let admit = tokenBucket(api.throttle);
   const authorizeCached = cachedAuthorizer(options.authorize);
+  const setApi = (next: LocalApi) => {
+    // The stage's bucket starts full again only when its limits changed, as a redeploy would.
+    if (JSON.stringify(next.throttle) !== JSON.stringify(api.throttle)) {
+      admit = tokenBucket(next.throttle);
+    }
+    api = next;
+    stagePrefix = `/${api.stageName}`;
+    apiId = shortHash(api.name, 10);
+  };
 
   function gatewayError(kind: keyof typeof GATEWAY_ERRORS): Reply {
     const { status, type, body } = GATEWAY_ERRORS[kind];
@@ -469,5 +480,5 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       .then(finish)
       .catch(() => res.destroy());
   });
-  return listen(server, options.host, options.port);
+  return { ...(await listen(server, options.host, options.port)), setApi };
 }

@@ -28,6 +28,8 @@ import type { InvokeOutcome, LambdaFunction, LogLine } from "./lambdaRuntime";
 import { buildModel } from "./model";
 import type { LocalApp, LocalFunction } from "./model";
 import { recordStack } from "./recordStack";
+import { describePlan, planReload, programErrorLine, workerKey } from "./reloadPlan";
+import type { ReloadPlan } from "./reloadPlan";
 import type { RecordedStack } from "./recordStack";
 import { startS3Emulator } from "./s3";
 import type { S3RequestEntry } from "./s3";
@@ -100,8 +102,18 @@ export interface LocalStack {
   /** Tables kept from an earlier run whose key schema no longer matches the program's. */
   mismatches: TableMismatch[];
   startupMs: number;
+  /**
+   * Stands up what changed in the program (`npm start`'s reload): records it again (or takes
+   * `recorded`), replaces only what differs and keeps the data. One reload runs at a time; a
+   * program error leaves the running stack as it was.
+   */
+  reload(recorded?: RecordedStack): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
+
+export type ReloadOutcome =
+  | { ok: true; plan: ReloadPlan; summary: string; ms: number }
+  | { ok: false; error: string; ms: number };
 
 /** The operator's access key id; its secret is new at every start, like each function's. */
 const ADMIN_KEY = "local-admin";
@@ -189,18 +201,18 @@ function stackControl(stack: {
   events: EventBus;
   demoUserSub?: string;
 }): StackControl {
-  const { app, events } = stack;
   return {
     context: async () => ({
-      stack: app.stack,
-      region: app.region,
+      stack: stack.app.stack,
+      region: stack.app.region,
       account: stack.account,
       demoUserSub: stack.demoUserSub,
-      outputs: app.outputs,
-      functions: app.functions.map((f) => f.name),
-      scheduledRules: events.scheduledRules.map((r) => r.name),
+      outputs: stack.app.outputs,
+      functions: stack.app.functions.map((f) => f.name),
+      scheduledRules: stack.events.scheduledRules.map((r) => r.name),
     }),
     invoke: async (name, event) => {
+      const { app } = stack;
       const fn = named(app.functions, name);
       const lambda = fn && stack.functions.get(fn.name);
       if (fn && lambda) {
@@ -230,7 +242,7 @@ function stackControl(stack: {
     fire: async (rule) => {
       let deliveries;
       try {
-        deliveries = events.fire(rule);
+        deliveries = stack.events.fire(rule);
       } catch (error) {
         if (error instanceof UnknownRule) throw new ControlRefusal(404, error.message);
         throw error;
@@ -262,6 +274,74 @@ function stackControl(stack: {
       );
     },
   };
+}
+
+/** A function's running environments, the folder its archive was extracted to, and what it was started from. */
+interface Worker {
+  lambda: LambdaFunction;
+  codeDir: string;
+  /** `workerKey` of the function it runs: a reload starts a new worker when it differs. */
+  key: string;
+  inFlight: Set<Promise<unknown>>;
+}
+
+/** Starts a function's worker; its invocations are counted, so a reload can let them finish. */
+function startWorkerFor(
+  fn: LocalFunction,
+  at: {
+    region: string;
+    dynamodbEndpoint: string;
+    s3Endpoint: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    options: LocalStackOptions;
+  },
+): Worker {
+  const key = workerKey(fn, REPO_ROOT);
+  const codeDir = extractArchive(fn.archive, REPO_ROOT);
+  const lambda = startFunction({
+    name: fn.name,
+    codeDir,
+    handler: fn.handler,
+    timeoutSeconds: fn.timeoutSeconds,
+    memoryMb: fn.memoryMb,
+    environment: {
+      ...fn.environment,
+      AWS_REGION: at.region,
+      AWS_ENDPOINT_URL_DYNAMODB: at.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_S3: at.s3Endpoint,
+      AWS_ACCESS_KEY_ID: at.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: at.secretAccessKey,
+    },
+    onLog: (line) => at.options.onFunctionLog?.(fn.name, line),
+    inspect: at.options.inspect,
+    execArgv: at.options.workerExecArgv,
+    node: nodeFor(fn.runtime),
+  });
+  const inFlight = new Set<Promise<unknown>>();
+  const counted: LambdaFunction = {
+    get logs() {
+      return lambda.logs;
+    },
+    close: () => lambda.close(),
+    invoke: (event, invokeOptions) => {
+      const running = lambda.invoke(event, invokeOptions);
+      const settled = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.add(settled);
+      void settled.then(() => inFlight.delete(settled));
+      return running;
+    },
+  };
+  return { lambda: counted, codeDir, key, inFlight };
+}
+
+/** Kills a worker's environments (invocations under way fail) and removes its folder. */
+async function stopWorker(worker: Worker): Promise<void> {
+  await worker.lambda.close();
+  fs.rmSync(worker.codeDir, { recursive: true, force: true });
 }
 
 /** Where a stack's kept data lives by default: `.local/<stack>`. */
@@ -314,10 +394,9 @@ async function startLocked(
   const secrets = new Map<string, string>([[ADMIN_KEY, newSecret()]]);
   let tableArns = new Map<string, string>();
   const tableArn = (fn: LocalFunction, name: string) => tableArns.get(name) ?? tableArnIn(fn, name);
+  const localAddresses = { apiBase: `http://${host}:${apiPort}`, siteHost: `${host}:${sitePort}` };
   const [recording, emulator] = await Promise.allSettled([
-    recordStack(stack, {
-      local: { apiBase: `http://${host}:${apiPort}`, siteHost: `${host}:${sitePort}` },
-    }),
+    recordStack(stack, { local: localAddresses }),
     startDynamoEmulator({
       dataDir: path.join(dataDir, "dynamodb"),
       host,
@@ -355,7 +434,7 @@ async function startLocked(
   };
   try {
     options.rewrite?.(recorded);
-    const app = buildModel(recorded);
+    let app = buildModel(recorded);
     tableArns = new Map(app.tables.map((t) => [t.name, t.arn]));
     for (const fn of app.functions) {
       callers.set(accessKeyOf(fn), fn);
@@ -395,33 +474,28 @@ async function startLocked(
     });
     opened.push(s3);
 
+    // Each function's worker, replaced on reload when what it was started from changed.
+    const workers = new Map<string, Worker>();
     const functions = new Map<string, LambdaFunction>();
+    const workerSetting = (fn: LocalFunction, region: string) => ({
+      region,
+      dynamodbEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
+      accessKeyId: accessKeyOf(fn),
+      secretAccessKey: String(secrets.get(accessKeyOf(fn))),
+      options,
+    });
     for (const fn of app.functions) {
-      // The extracted archive goes with the stack: closed after its function, removed at once.
-      const codeDir = extractArchive(fn.archive, REPO_ROOT);
-      opened.push({ close: async () => fs.rmSync(codeDir, { recursive: true, force: true }) });
-      const lambda = startFunction({
-        name: fn.name,
-        codeDir,
-        handler: fn.handler,
-        timeoutSeconds: fn.timeoutSeconds,
-        memoryMb: fn.memoryMb,
-        environment: {
-          ...fn.environment,
-          AWS_REGION: app.region,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-          AWS_ENDPOINT_URL_S3: s3.endpoint,
-          AWS_ACCESS_KEY_ID: accessKeyOf(fn),
-          AWS_SECRET_ACCESS_KEY: String(secrets.get(accessKeyOf(fn))),
-        },
-        onLog: (line) => options.onFunctionLog?.(fn.name, line),
-        inspect: options.inspect,
-        execArgv: options.workerExecArgv,
-        node: nodeFor(fn.runtime),
-      });
-      functions.set(fn.name, lambda);
-      opened.push(lambda);
+      const worker = startWorkerFor(fn, workerSetting(fn, app.region));
+      workers.set(fn.name, worker);
+      functions.set(fn.name, worker.lambda);
     }
+    // Closed in the functions' place: after the state machines, before S3 and DynamoDB.
+    opened.push({
+      close: async () => {
+        await Promise.all([...workers.values()].map(stopWorker));
+      },
+    });
     const invoke = (name: string, event: unknown): Promise<InvokeOutcome> => {
       const fn = functions.get(name);
       if (!fn) throw new Error(`the program declares no function ${name}`);
@@ -429,14 +503,14 @@ async function startLocked(
     };
 
     // Closed before the functions: running executions are aborted first.
-    const stepFunctions = startStepFunctions({
+    let stepFunctions = startStepFunctions({
       stateMachines: app.stateMachines,
       functions: app.functions,
       invoke,
       onLog: options.onWorkflowLog,
     });
     opened.push(stepFunctions);
-    const events = startEventBus({
+    let events = startEventBus({
       rules: app.rules,
       functions: app.functions,
       permissions: app.permissions,
@@ -489,24 +563,166 @@ async function startLocked(
     const website = await startWebsite({ site: app.site, host, port: sitePort, tls });
     opened.push(website);
 
-    const control = stackControl({ app, account, functions, stepFunctions, events, demoUserSub });
+    const live = { app, account, functions, stepFunctions, events, demoUserSub };
+    const control = stackControl(live);
     opened.push(await serveControl(control, controlFile(dataDir)));
 
+    // Workers replaced by a reload close once the invocations they were given have finished;
+    // closing the stack does not wait for those, it stops them as it stops the others.
+    const retiring = new Set<Worker>();
+    opened.push({
+      close: async () => {
+        await Promise.all([...retiring].map(stopWorker));
+      },
+    });
+    const retire = (worker: Worker) => {
+      retiring.add(worker);
+      // One that fails to stop stays listed: closing the stack stops it again and throws then.
+      Promise.all([...worker.inFlight])
+        .then(() => stopWorker(worker))
+        .then(
+          () => retiring.delete(worker),
+          () => undefined,
+        );
+    };
+
+    /** Stands up what changed between the running model and `next`; throws before any swap. */
+    const apply = async (next: LocalApp): Promise<ReloadPlan> => {
+      if (cognito) pointSiteAtCognito(next, cognito.endpoint);
+      if (cloudfront) pointSiteHeadersAt(next, { api: gateway.url, cognito: cognito?.endpoint });
+      const keys = new Map([...workers].map(([name, w]) => [name, w.key]));
+      const plan = planReload(app, next, keys, REPO_ROOT);
+
+      const admin = new DynamoDBClient({
+        endpoint: dynamo.endpoint,
+        region: next.region,
+        credentials: adminCredentials,
+      });
+      try {
+        // Kept tables are never dropped: a changed key schema is reported, as at start.
+        const found = await ensureTables(admin, next.tables);
+        mismatches.splice(0, mismatches.length, ...found);
+      } finally {
+        admin.destroy();
+      }
+      if (plan.buckets) await s3.declareBuckets(next.buckets);
+
+      // New workers first: a archive that cannot be extracted leaves the running ones serving.
+      const started = new Map<string, Worker>();
+      try {
+        for (const name of plan.functionsStarted) {
+          const fn = next.functions.find((f) => f.name === name) as LocalFunction;
+          // A function keeps its access key and secret; a new one gets its own.
+          if (!secrets.has(accessKeyOf(fn))) secrets.set(accessKeyOf(fn), newSecret());
+          started.set(name, startWorkerFor(fn, workerSetting(fn, next.region)));
+        }
+      } catch (err) {
+        for (const worker of started.values()) retire(worker);
+        throw err;
+      }
+      // From here on nothing throws: the swap is whole.
+      tableArns = new Map(next.tables.map((t) => [t.name, t.arn]));
+      for (const fn of next.functions) callers.set(accessKeyOf(fn), fn);
+      for (const [name, worker] of started) {
+        const old = workers.get(name);
+        workers.set(name, worker);
+        functions.set(name, worker.lambda);
+        if (old) retire(old);
+      }
+      for (const name of plan.functionsRemoved) {
+        const old = workers.get(name);
+        workers.delete(name);
+        functions.delete(name);
+        const fn = app.functions.find((f) => f.name === name) as LocalFunction;
+        callers.delete(accessKeyOf(fn));
+        secrets.delete(accessKeyOf(fn));
+        if (old) retire(old);
+      }
+      const functionSet = plan.functionsStarted.length > 0 || plan.functionsRemoved.length > 0;
+      if (plan.stateMachines || plan.rules || functionSet) {
+        // The old executions run to their end on the old machines; new ones start on these.
+        stepFunctions = startStepFunctions({
+          stateMachines: next.stateMachines,
+          functions: next.functions,
+          invoke,
+          onLog: options.onWorkflowLog,
+        });
+        opened.push(stepFunctions);
+        events = startEventBus({
+          rules: next.rules,
+          functions: next.functions,
+          permissions: next.permissions,
+          stepFunctions,
+          invoke,
+          account,
+          region: next.region,
+          onLog: options.onWorkflowLog,
+        });
+        bus.events = events;
+      }
+      if (plan.routes) gateway.setApi(next.api);
+      website.setSite(next.site);
+      app = next;
+      Object.assign(live, { app, stepFunctions, events });
+      return plan;
+    };
+
+    const shortName = (name: string) => name.replace(`serverless-notes-${stack}-`, "");
+    let queue: Promise<unknown> = Promise.resolve();
+    const reload = (next?: RecordedStack): Promise<ReloadOutcome> => {
+      const run = async (): Promise<ReloadOutcome> => {
+        const began = Date.now();
+        const elapsedMs = () => Date.now() - began;
+        if (closing) return { ok: false, error: "the stack is stopping", ms: 0 };
+        try {
+          const recorded = next ?? (await recordAgain());
+          if (recorded.error) {
+            return {
+              ok: false,
+              error: programErrorLine(recorded.error, REPO_ROOT),
+              ms: elapsedMs(),
+            };
+          }
+          const plan = await apply(buildModel(recorded));
+          const summary = describePlan(plan, shortName);
+          return { ok: true, plan, summary, ms: elapsedMs() };
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err);
+          return { ok: false, error, ms: elapsedMs() };
+        }
+      };
+      const result = queue.then(run);
+      queue = result;
+      return result;
+    };
+    const recordAgain = async () => {
+      const recorded = await recordStack(stack, { local: localAddresses });
+      options.rewrite?.(recorded);
+      return recorded;
+    };
+
     return {
-      app,
+      get app() {
+        return app;
+      },
       siteUrl: String(app.outputs.siteUrl ?? website.url),
       apiUrl: String(app.outputs.apiUrl ?? `${gateway.url}/${app.api.stageName}`),
       dynamodbEndpoint: dynamo.endpoint,
       dynamodbCredentials: adminCredentials,
       s3Endpoint: s3.endpoint,
       s3Credentials: adminCredentials,
-      events,
-      stepFunctions,
+      get events() {
+        return events;
+      },
+      get stepFunctions() {
+        return stepFunctions;
+      },
       control,
       demoUserSub,
       cognito,
       mismatches,
       startupMs: Date.now() - started,
+      reload,
       close: closeAll,
     };
   } catch (err) {

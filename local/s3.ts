@@ -92,6 +92,11 @@ export interface S3Emulator {
   /** The endpoint clients use (`--endpoint-url`, `AWS_ENDPOINT_URL_S3`). */
   endpoint: string;
   port: number;
+  /**
+   * Makes sure these buckets exist and holds the program's objects in them (`npm start`'s
+   * reload): a new bucket is created, a kept one keeps what was stored in it.
+   */
+  declareBuckets(buckets: { name: string; objects: LocalObject[] }[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -402,22 +407,41 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
   };
 
   // The program's own objects (a website's pages, say), as `pulumi up` uploads them.
-  for (const bucket of options.buckets) {
-    for (const object of bucket.objects) {
-      const response = await upstream(
-        "PUT",
-        objectPath(bucket.name, object.key),
-        {
-          "content-type": object.contentType,
-          "content-length": String(object.body.length),
-          "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
-          ...(object.cacheControl ? { "cache-control": object.cacheControl } : {}),
-        },
-        object.body,
-      );
-      await drained(response);
+  const upload = async (buckets: S3EmulatorOptions["buckets"]) => {
+    for (const bucket of buckets) {
+      for (const object of bucket.objects) {
+        const response = await upstream(
+          "PUT",
+          objectPath(bucket.name, object.key),
+          {
+            "content-type": object.contentType,
+            "content-length": String(object.body.length),
+            "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+            ...(object.cacheControl ? { "cache-control": object.cacheControl } : {}),
+          },
+          object.body,
+        );
+        await drained(response);
+      }
     }
-  }
+  };
+  await upload(options.buckets);
+
+  /** Creates the buckets s3rver does not hold yet (kept ones keep their objects), then uploads. */
+  const declareBuckets = async (buckets: S3EmulatorOptions["buckets"]) => {
+    for (const { name } of buckets) {
+      const response = await upstream("PUT", objectPath(name), {
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        "content-length": "0",
+      });
+      await drained(response);
+      // 409 BucketAlreadyOwnedByYou/BucketAlreadyExists: it is kept, objects and all.
+      if (response.statusCode !== 200 && response.statusCode !== 409) {
+        throw new Error(`the local S3 could not create bucket ${name}: ${response.statusCode}`);
+      }
+    }
+    await upload(buckets);
+  };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string) {
     const method = req.method ?? "GET";
@@ -557,6 +581,7 @@ export async function startS3Emulator(options: S3EmulatorOptions): Promise<S3Emu
   return {
     endpoint: listening.url,
     port: listening.port,
+    declareBuckets,
     close: async () => {
       await listening.close();
       agent.destroy();

@@ -5,6 +5,9 @@ import type { DEMO_USER } from "./demoUser";
 import { startLocalStack } from "./localStack";
 import type { LocalStack } from "./localStack";
 import { nodeFor } from "./nodeRuntime";
+import { REPO_ROOT } from "./stackConfig";
+import { programSources, watchProgram } from "./watch";
+import type { ProgramWatcher } from "./watch";
 import { parseStartOptions, PORT_OPTIONS, USAGE } from "./startOptions";
 import type { StartOptions } from "./startOptions";
 
@@ -134,23 +137,59 @@ async function main(): Promise<void> {
     onWorkflowLog: (line) => console.log(`  ${line}`),
   });
   printRunning(local, demoUser);
-  console.log(`\nstarted in ${(local.startupMs / 1000).toFixed(1)} s; Ctrl-C stops it\n`);
+  const watcher = options.watch ? watchForReload(local, stack) : undefined;
+  const watching = watcher ? "; edits to the program reload it" : "";
+  console.log(`\nstarted in ${seconds(local.startupMs)}${watching}; Ctrl-C stops it\n`);
 
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     console.log("\nstopping…");
-    local.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
+    Promise.resolve(watcher?.close())
+      .then(() => local.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Reloads the stack when the program's sources change, saying what was replaced in one line. */
+function watchForReload(local: LocalStack, stack: string): ProgramWatcher {
+  // A kept table whose keys no longer match is said once, at start or at the reload that made it so.
+  const warned = new Set(local.mismatches.map((m) => m.table));
+  return watchProgram({
+    root: REPO_ROOT,
+    paths: programSources(stack),
+    onChange: async () => {
+      const outcome = await local.reload();
+      if (!outcome.ok) {
+        console.error(`reload failed: ${outcome.error}; still serving the last good stack`);
+        return;
+      }
+      console.log(`reloaded in ${seconds(outcome.ms)}: ${outcome.summary}`);
+      const { needsRestart } = outcome.plan;
+      if (needsRestart.length > 0) {
+        console.warn(`  ${needsRestart.join(", ")} changed: restart npm start to apply it`);
+      }
+      for (const m of local.mismatches.filter((x) => !warned.has(x.table))) {
+        warned.add(m.table);
+        console.warn(
+          `  warning: table ${m.table} is kept with keys (${m.existing}); the program now ` +
+            `declares (${m.declared}). Restart with --fresh to start empty.`,
+        );
+      }
+    },
+    onError: (error) => console.error(`watching the program: ${error.message}`),
+  });
 }
 
 /** A busy port names the option that moves it. */

@@ -16,6 +16,9 @@ Options:
   --api-port <n>            the API's port (default 3001; 0 picks a free one)
   --dynamodb-port <n>       DynamoDB's port (default 8000; 0 picks a free one)
   --s3-port <n>             S3's port (default 4568; 0 picks a free one)
+  --no-watch                do not reload when app/, site/, infra/, stacks/ or a Pulumi.*.yaml
+                            changes (by default the program is recorded again and what
+                            changed is replaced, data kept)
   --inspect                 open the Node inspector in each function's environment (the
                             "Debugger listening on ws://…" line names its port)
   -h, --help                print this and exit`;
@@ -25,6 +28,8 @@ export interface StartOptions {
   stack: string;
   fresh: boolean;
   inspect: boolean;
+  /** Reload on a change of the program's sources (off with --no-watch). */
+  watch: boolean;
   ports: { site: number; api: number; dynamodb: number; s3: number };
 }
 
@@ -55,6 +60,7 @@ export function parseStartOptions(args: string[]): StartOptions {
       stack: { type: "string" },
       fresh: { type: "boolean" },
       inspect: { type: "boolean" },
+      "no-watch": { type: "boolean" },
       port: { type: "string" },
       "api-port": { type: "string" },
       "dynamodb-port": { type: "string" },
@@ -67,6 +73,7 @@ export function parseStartOptions(args: string[]): StartOptions {
     stack: values.stack ?? "dev",
     fresh: values.fresh ?? false,
     inspect: values.inspect ?? false,
+    watch: !(values["no-watch"] ?? false),
     ports: {
       site: port("port", values.port, 3000),
       api: port("api-port", values["api-port"], 3001),

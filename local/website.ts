@@ -21,12 +21,15 @@ export interface Website {
   /** `http://host:port`, the website endpoint's stand-in. */
   url: string;
   port: number;
+  /** Serves these objects and headers from the next request on (`npm start`'s reload). */
+  setSite(site: LocalSite): void;
   close(): Promise<void>;
 }
 
 interface Served {
   object: LocalObject;
   etag: string;
+  lastModified: string;
 }
 
 /** S3's HTML error page, as the website endpoint writes it. */
@@ -51,21 +54,32 @@ function decode(path: string): string {
 }
 
 export async function startWebsite(options: WebsiteOptions): Promise<Website> {
-  const { site } = options;
+  let site = options.site;
+  // The hosting is chosen when the server starts (HTTPS or not), so a reload keeps it.
   const cloudfront = site.hosting === "cloudfront";
   // CloudFront adds the policy's headers to every response, errors included.
-  const edgeHeaders = site.headers ?? {};
-  // The objects as uploaded at start-up: one modification time for all of them.
-  const lastModified = new Date().toUTCString();
-  const objects = new Map<string, Served>(
-    site.objects.map((object) => [
-      object.key,
-      { object, etag: `"${createHash("md5").update(object.body).digest("hex")}"` },
-    ]),
-  );
+  let edgeHeaders = site.headers ?? {};
+  let objects = new Map<string, Served>();
+  const setSite = (next: LocalSite) => {
+    // Each object as uploaded: its modification time is its upload's, so an unchanged one keeps
+    // both its ETag and its Last-Modified across a reload.
+    const uploaded = new Date().toUTCString();
+    const previous = objects;
+    objects = new Map(
+      next.objects.map((object) => {
+        const etag = `"${createHash("md5").update(object.body).digest("hex")}"`;
+        const kept = previous.get(object.key);
+        const same = kept?.etag === etag && kept.object.contentType === object.contentType;
+        return [object.key, { object, etag, lastModified: same ? kept.lastModified : uploaded }];
+      }),
+    );
+    edgeHeaders = next.headers ?? {};
+    site = next;
+  };
+  setSite(site);
 
   function send(res: http.ServerResponse, status: number, served: Served): void {
-    const { object, etag } = served;
+    const { object, etag, lastModified } = served;
     const headers: http.OutgoingHttpHeaders = {
       ...edgeHeaders,
       ETag: etag,
@@ -127,5 +141,6 @@ export async function startWebsite(options: WebsiteOptions): Promise<Website> {
   };
   const server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle);
   const listening = await listen(server, options.host, options.port);
-  return options.tls ? { ...listening, url: listening.url.replace(/^http:/, "https:") } : listening;
+  const url = options.tls ? listening.url.replace(/^http:/, "https:") : listening.url;
+  return { ...listening, url, setSite };
 }

@@ -45,6 +45,7 @@ describe("npm start's options", function () {
       stack: "prod",
       fresh: true,
       inspect: false,
+      watch: true,
       ports: { site: 0, api: 4001, dynamodb: 8000, s3: 4568 },
     });
     assert.deepEqual(parseStartOptions([]).ports, {
@@ -55,6 +56,7 @@ describe("npm start's options", function () {
     });
     assert.equal(parseStartOptions(["--s3-port=0"]).ports.s3, 0);
     assert.equal(parseStartOptions(["--inspect"]).inspect, true);
+    assert.equal(parseStartOptions(["--no-watch"]).watch, false);
   });
 
   for (const [args, message] of [
@@ -82,6 +84,7 @@ describe("npm start's options", function () {
       "--dynamodb-port",
       "--s3-port",
       "--inspect",
+      "--no-watch",
     ];
     for (const option of options) {
       assert.ok(output.includes(option), option);
