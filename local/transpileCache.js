@@ -3,11 +3,12 @@
 // compiler at all. The local engine runs the whole program on every start; this halves that.
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 
 const root = path.join(__dirname, "..");
-const cacheDir = path.join(os.tmpdir(), "serverless-notes-transpiled");
+// Beside the engine's caches (engine/programHooks.js), so that nothing is left in the system's
+// temp folder and `rm -rf node_modules` clears it with everything else.
+const cacheDir = path.join(root, "node_modules", ".cache", "serverless-notes-transpiled");
 // The output depends on the compiler and its options as much as on the source.
 const settings = createHash("sha256")
   .update(fs.readFileSync(path.join(root, "tsconfig.json")))
