@@ -18,13 +18,7 @@ import {
 import type { ImportReport } from "../app/importReport";
 import { startLocalStack } from "../local/localStack";
 import type { LocalStack } from "../local/localStack";
-
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number`);
-  return value;
-}
+import { option } from "./measure";
 
 const LARGE = option("rows", 1_000_000);
 const SMALL = option("small", 100_000);

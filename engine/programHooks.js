@@ -2,7 +2,8 @@
 // way a user's `runtime.options.nodeargs` would, so that the many runs of `npm test` stay fast
 // without changing what runs. `cmd/run` still registers ts-node with the options it derives
 // from tsconfig.json; this only remembers outputs and walks that cannot differ within a run,
-// and what an earlier run of the same inputs produced. SERVERLESS_NOTES_PROGRAM_CACHE=off keeps
+// and what an earlier run of the same inputs produced, and puts off what only a serialisation
+// the cache does not answer needs (4, 2). SERVERLESS_NOTES_PROGRAM_CACHE=off keeps
 // only what a run remembers within itself, as this file did before (the bench's baseline).
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");
@@ -113,6 +114,35 @@ const plain = (error, frames) =>
 const format = acrossRuns ? undefined : plain;
 Object.defineProperty(Error, "prepareStackTrace", { get: () => format, set: () => {} });
 
+// 4. The closure serialiser's inspector session. cmd/run opens it before the program loads
+// (v8Hooks.isInitializedAsync) so that the Debugger.scriptParsed events map every script id to its
+// file; with the debugger on, every module the program loads after is reported to it, a tenth of
+// a warm run, for a serialiser the closure cache below mostly never calls. Here the session
+// opens on the serialiser's first call instead, its listener attached before Debugger.enable:
+// enabling the debugger fires scriptParsed "for all known and uncollected scripts"
+// (https://chromedevtools.github.io/devtools-protocol/v8/Debugger/#event-scriptParsed), and a
+// script whose function is being serialised is still alive. tests/engine/run.test.ts checks that
+// a serialisation error still names the closure's file and line.
+if (acrossRuns) {
+  const v8Hooks = fromPulumi("@pulumi/pulumi/runtime/closure/v8Hooks");
+  const urls = new Map();
+  let session;
+  const openSession = async () => {
+    const inspector = require("node:inspector");
+    const opened = new inspector.Session();
+    opened.connect();
+    opened.on("Debugger.scriptParsed", ({ params }) => urls.set(params.scriptId, params.url));
+    await new Promise((resolve, reject) =>
+      opened.post("Debugger.enable", (error) => (error ? reject(error) : resolve())),
+    );
+    return opened;
+  };
+  // v8.js and cmd/run call these through the module object, so replacing them here is enough.
+  v8Hooks.isInitializedAsync = async () => {};
+  v8Hooks.getSessionAsync = () => (session ??= openSession());
+  v8Hooks.getScriptUrl = (id) => urls.get(id);
+}
+
 if (acrossRuns) {
   const runtime = fromPulumi("@pulumi/pulumi/runtime");
   const asset = fromPulumi("@pulumi/pulumi/asset");
@@ -130,7 +160,7 @@ if (acrossRuns) {
     process.env.PULUMI_CONFIG ?? "",
   );
 
-  // 4. Serialised closures, by their inputs: the function's source, every file of the program
+  // 5. Serialised closures, by their inputs: the function's source, every file of the program
   // loaded when it is serialised (a captured value can only come from one of them), the
   // installed packages, the stack's config, the serialiser's version and options. A closure
   // with the same source as an earlier one of this run (one factory making several) is told
@@ -165,7 +195,7 @@ if (acrossRuns) {
     });
   };
 
-  // 5. Code paths, by their options and the installed packages: the walk's answer is a list of
+  // 6. Code paths, by their options and the installed packages: the walk's answer is a list of
   // files and folders, kept only while each still is what it was.
   const computeCodePaths = runtime.computeCodePaths;
   runtime.computeCodePaths = async function (options, ...rest) {

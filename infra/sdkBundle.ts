@@ -20,6 +20,7 @@ import type { BuildOptions, Metafile } from "esbuild";
 import { packageFolder } from "./archiveModules";
 import { sdkImports } from "./sdkImports";
 import type { SdkImport } from "./sdkImports";
+import { literalKeys, literalSchemaKeys } from "./sdkSchemaKeys";
 
 /**
  * Left out of the bundle, loaded only if used, from the runtime's copy (on NODE_PATH): the
@@ -133,6 +134,8 @@ function buildOptions(entry: string, workingDir: string, nodeMajor: number): Bui
     // `import()` of an external becomes `require()`, which, unlike ES module resolution, looks in
     // NODE_PATH: that is where the runtime's copy is.
     supported: { "dynamic-import": false },
+    // Lets esbuild drop the schemas the handler never reaches (sdkSchemaKeys.ts).
+    plugins: [literalSchemaKeys],
     metafile: true,
     write: false,
     logLevel: "silent",
@@ -177,6 +180,8 @@ function bundleFor(
     JSON.stringify({
       esbuildVersion,
       options: { ...options, stdin: undefined, absWorkingDir: undefined },
+      // The plugin by what it does, not only its name.
+      rewrite: String(literalKeys),
       entry,
     }),
   ).slice(0, 16);

@@ -160,6 +160,11 @@ describe("the shipped AWS SDK, run as Lambda runs it", function () {
     assert.deepEqual(s3, ["S3Client"]);
     assert.deepEqual(config, ["loadConfig"]);
     for (const file of loaded) assert.ok(file.startsWith(fs.realpathSync(root)), file);
+    // Only the schemas the handler can reach: none of an operation it never calls
+    // (infra/sdkSchemaKeys.ts).
+    const bundle = fs.readFileSync(path.join(root, "node_modules/.aws-sdk/index.js"), "utf8");
+    assert.match(bundle, /"com\.amazonaws\.s3"/);
+    assert.doesNotMatch(bundle, /PutBucketAnalyticsConfiguration/);
   });
 
   it("requires nothing of the SDK outside itself but the credential providers it leaves out", () => {

@@ -12,8 +12,9 @@ import { recordStack, STACKS, stackGraph } from "../harness/graph";
 
 const FIXTURE = path.join(__dirname, "fixture");
 
-function runFixture(scenario: string) {
+function runFixture(scenario: string, cache?: boolean) {
   return runProgram({
+    cache,
     stack: "test",
     root: FIXTURE,
     config: {
@@ -118,6 +119,19 @@ describe("the offline engine refuses what the CLI's engine refuses", function ()
       run.error ?? "",
       /aws:lambda\/permission:Permission resource 'api-GET\/users\/\{userId\}\/notes': property statementId value \{api-GET\/users\/\{userId\}\/notes-[0-9a-f]{7}\} has a problem/,
     );
+  });
+
+  it("a closure it cannot serialise, named by file and line with the caches and without", async () => {
+    // With the caches the inspector session opens only at this first serialisation, after
+    // index.js was loaded: its location must still come through (programHooks.js, 4).
+    for (const cache of [true, false]) {
+      const run = await runFixture("unserializable", cache);
+      assert.match(
+        run.error ?? "",
+        /Error serializing '\(\) => native\(1, 2\)': index\.js\(\d+,\d+\)/,
+      );
+      assert.match(run.error ?? "", /it was a native code function/);
+    }
   });
 
   it("a program that throws", async () => {
