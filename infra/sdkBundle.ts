@@ -2,10 +2,11 @@
 // Lambda runtime carries that month through internal paths (`…/dist-cjs/index.js`) no test saw.
 // The SDK modules the serialised handler requires (sdkImports.ts) are bundled once with esbuild
 // from their ES module build, tree-shaken to the exports the handler reads and minified, into
-// `node_modules/.aws-sdk/index.js`; each required specifier becomes a one-line file at the path
-// it names in the archive's `node_modules`, beside its package's package.json. The serialised
-// `require` finds these first: Node searches the requiring file's node_modules folders, the task
-// root's included, and only then NODE_PATH ("if they are not found elsewhere",
+// `node_modules/.aws-sdk/index.js` and the chunks it loads (sdkBuild.ts); each required
+// specifier becomes a one-line file at the path it names in the archive's `node_modules`, beside
+// its package's package.json. The serialised `require` finds these first: Node searches the
+// requiring file's node_modules folders, the task root's included, and only then NODE_PATH
+// ("if they are not found elsewhere",
 // https://nodejs.org/api/modules.html#loading-from-the-global-folders), which is where the
 // runtime keeps its own SDK (the nodejs24.x bootstrap exports NODE_PATH=/opt/nodejs/node24/
 // node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task; the
@@ -18,33 +19,20 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { BuildOptions, Metafile } from "esbuild";
 import { packageFolder } from "./archiveModules";
+import { buildBundle, buildOptions, buildSteps, ENTRY_FILE, isEntryInput } from "./sdkBuild";
 import { sdkImports } from "./sdkImports";
 import type { SdkImport } from "./sdkImports";
-import { literalKeys, literalSchemaKeys } from "./sdkSchemaKeys";
+import { literalKeys } from "./sdkSchemaKeys";
 
-/**
- * Left out of the bundle, loaded only if used, from the runtime's copy (on NODE_PATH): the
- * default credential chain's links after environment variables, which is where Lambda puts the
- * execution role's credentials, and what only they use. Each is reached through a dynamic
- * `import()` in the SDK (@aws-sdk/credential-provider-node defaultProvider/remoteProvider).
- */
-export const LEFT_TO_THE_RUNTIME = [
-  "@aws-sdk/credential-provider-http", // container credentials (ECS, EKS pod identity)
-  "@aws-sdk/credential-provider-ini", // the shared config and credentials files
-  "@aws-sdk/credential-provider-login", // `aws login` sessions, through the ini files
-  "@aws-sdk/credential-provider-process", // `credential_process`
-  "@aws-sdk/credential-provider-sso", // IAM Identity Center
-  "@aws-sdk/credential-provider-web-identity", // OIDC tokens (AWS_WEB_IDENTITY_TOKEN_FILE)
-  "@aws-sdk/nested-clients", // the STS, SSO, SSO-OIDC and sign-in clients those call
-  "@aws-sdk/token-providers", // SSO bearer tokens
-];
+export { LEFT_TO_THE_RUNTIME } from "./sdkBuild";
 
 /** Where the bundle sits in the archive; a package.json beside it lists what it holds. */
 export const BUNDLE_DIR = "node_modules/.aws-sdk";
 
-/** A built bundle: its file, and the version of every package whose code it holds. */
+/** A built bundle: its folder and files, and the version of every package whose code it holds. */
 interface Bundle {
-  file: string;
+  dir: string;
+  files: string[];
   packages: Record<string, string>;
 }
 
@@ -116,37 +104,11 @@ function entrySource(modules: BundledModule[]): string {
     .join("");
 }
 
-function buildOptions(entry: string, workingDir: string, nodeMajor: number): BuildOptions {
-  return {
-    stdin: { contents: entry, resolveDir: workingDir, sourcefile: "aws-sdk-entry.js" },
-    // The metafile's paths are relative to it.
-    absWorkingDir: workingDir,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: `node${nodeMajor}`,
-    // The SDK's ES module build: esbuild can drop what the handler never reaches only there.
-    mainFields: ["module", "main"],
-    minify: true,
-    // Class and function names as the SDK set them: it compares some (`NoOpLogger`).
-    keepNames: true,
-    external: LEFT_TO_THE_RUNTIME,
-    // `import()` of an external becomes `require()`, which, unlike ES module resolution, looks in
-    // NODE_PATH: that is where the runtime's copy is.
-    supported: { "dynamic-import": false },
-    // Lets esbuild drop the schemas the handler never reaches (sdkSchemaKeys.ts).
-    plugins: [literalSchemaKeys],
-    metafile: true,
-    write: false,
-    logLevel: "silent",
-  };
-}
-
 /** The installed package of each file with code in the bundle, and its version. */
 function packagesOf(metafile: Metafile, workingDir: string): Record<string, string> {
   const packages: Record<string, string> = {};
-  const [output] = Object.values(metafile.outputs);
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+  for (const [input, { bytesInOutput }] of inputs) {
     if (bytesInOutput === 0) continue;
     const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
     if (!match) continue;
@@ -159,6 +121,8 @@ function packagesOf(metafile: Metafile, workingDir: string): Record<string, stri
 interface CacheRecord {
   /** Every file esbuild read, relative to the working directory, with its sha256. */
   inputs: Record<string, string>;
+  /** The bundle's files, in the folder named by the key. */
+  files: string[];
   packages: Record<string, string>;
 }
 
@@ -179,15 +143,16 @@ function bundleFor(
   const key = sha256(
     JSON.stringify({
       esbuildVersion,
-      options: { ...options, stdin: undefined, absWorkingDir: undefined },
-      // The plugin by what it does, not only its name.
+      options: { ...options, absWorkingDir: undefined },
+      // The plugin and the conversion by what they do, not only by name.
       rewrite: String(literalKeys),
+      build: buildSteps(),
       entry,
     }),
   ).slice(0, 16);
   let pending = building.get(`${workingDir}:${key}`);
   if (!pending) {
-    pending = cachedOrBuilt(key, options, workingDir, cacheDir);
+    pending = cachedOrBuilt(key, options, workingDir, cacheDir, nodeMajor);
     building.set(`${workingDir}:${key}`, pending);
   }
   return pending;
@@ -197,37 +162,43 @@ async function cachedOrBuilt(
   key: string,
   options: BuildOptions,
   workingDir: string,
-  dir: string,
+  cacheDir: string,
+  nodeMajor: number,
 ): Promise<Bundle> {
-  const file = path.join(dir, `${key}.js`);
-  const recordFile = path.join(dir, `${key}.json`);
-  if (fs.existsSync(file) && fs.existsSync(recordFile)) {
+  const dir = path.join(cacheDir, key);
+  const recordFile = path.join(cacheDir, `${key}.json`);
+  // The record is written last: where it is, every file it lists is whole.
+  if (fs.existsSync(recordFile)) {
     const record = readJson(recordFile) as unknown as CacheRecord;
-    const unchanged = Object.entries(record.inputs).every(
-      ([input, hash]) => fileHash(path.join(workingDir, input)) === hash,
-    );
-    if (unchanged) return { file, packages: record.packages };
+    const unchanged =
+      record.files?.every((file) => fs.existsSync(path.join(dir, file))) &&
+      Object.entries(record.inputs).every(
+        ([input, hash]) => fileHash(path.join(workingDir, input)) === hash,
+      );
+    if (unchanged) return { dir, files: record.files, packages: record.packages };
   }
-  // Loaded only when something must be built: a recording with a warm cache never starts it.
-  const esbuild = await import("esbuild");
-  const result = await esbuild.build(options);
-  const metafile = result.metafile as Metafile;
+  const { files, metafile } = await buildBundle(options, nodeMajor);
   const inputs = Object.fromEntries(
     Object.keys(metafile.inputs)
-      .filter((input) => !input.startsWith("<stdin>") && !input.startsWith("aws-sdk-entry"))
+      .filter((input) => !isEntryInput(input))
       .map((input) => [input, fileHash(path.join(workingDir, input)) as string]),
   );
-  const record: CacheRecord = { inputs, packages: packagesOf(metafile, workingDir) };
+  const record: CacheRecord = {
+    inputs,
+    files: Object.keys(files).sort(),
+    packages: packagesOf(metafile, workingDir),
+  };
   fs.mkdirSync(dir, { recursive: true });
   // Written whole then renamed, so a concurrent run never reads half a file.
-  for (const [target, content] of [
-    [file, result.outputFiles?.[0].contents ?? ""],
+  const written = [
+    ...Object.entries(files).map(([file, text]) => [path.join(dir, file), text]),
     [recordFile, JSON.stringify(record, null, 2)],
-  ] as const) {
+  ];
+  for (const [target, content] of written) {
     fs.writeFileSync(`${target}.${process.pid}`, content);
     fs.renameSync(`${target}.${process.pid}`, target);
   }
-  return { file, packages: record.packages };
+  return { dir, files: record.files, packages: record.packages };
 }
 
 const posix = (p: string) => p.split(path.sep).join("/");
@@ -282,8 +253,11 @@ export async function sdkEntries(
   const cacheDir = path.join(project, "node_modules", ".cache", "serverless-notes", "sdk");
   const bundle = await bundleFor(entrySource(modules), workingDir, cacheDir, nodeMajor);
   const entries: Record<string, pulumi.asset.Asset> = {
-    [`${BUNDLE_DIR}/index.js`]: new pulumi.asset.FileAsset(
-      posix(path.relative(workingDir, bundle.file)),
+    ...Object.fromEntries(
+      bundle.files.map((file) => [
+        `${BUNDLE_DIR}/${file}`,
+        new pulumi.asset.FileAsset(posix(path.relative(workingDir, path.join(bundle.dir, file)))),
+      ]),
     ),
     // What the bundle holds, version by version; `commonjs` so Node looks no further up.
     [`${BUNDLE_DIR}/package.json`]: new pulumi.asset.StringAsset(
@@ -293,7 +267,7 @@ export async function sdkEntries(
   modules.forEach(({ uses }, i) => {
     for (const { imported, file, packageDir } of uses) {
       const at = `node_modules/${imported.packageName}/${posix(path.relative(packageDir, file))}`;
-      const bundlePath = path.posix.relative(path.posix.dirname(at), `${BUNDLE_DIR}/index.js`);
+      const bundlePath = path.posix.relative(path.posix.dirname(at), `${BUNDLE_DIR}/${ENTRY_FILE}`);
       entries[at] = new pulumi.asset.StringAsset(
         `"use strict";\nmodule.exports = require(${JSON.stringify(bundlePath)}).m${i};\n`,
       );
