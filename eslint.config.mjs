@@ -18,7 +18,13 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser, sourceType: "script" },
   },
   {
-    files: ["local/**/*.js", "bench/**/*.js", "engine/**/*.js", "tests/engine/fixture/*.js"],
+    files: [
+      "local/**/*.js",
+      "bench/**/*.js",
+      "engine/**/*.js",
+      "tests/engine/fixture/*.js",
+      "tests/support/*.js",
+    ],
     languageOptions: { globals: globals.node, sourceType: "commonjs" },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

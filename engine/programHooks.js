@@ -15,13 +15,13 @@ const acrossRuns = process.env.SERVERLESS_NOTES_PROGRAM_CACHE !== "off";
 
 // 0. V8's compiled code for every module, kept on disk: compiling @pulumi/aws, the SDK and the
 // TypeScript compiler is most of a warm run's start. Node 22 has its own cache; on Node 20,
-// v8-compile-cache (the same cached data, through vm.Script) stands in.
+// v8-compile-cache (the same cached data, through vm.Script) stands in. ts-node loads TypeScript
+// through v8-compile-cache-lib, which reads the same variable: told nothing, it keeps its cache in
+// the system's temp folder, in either mode.
+process.env.V8_COMPILE_CACHE_CACHE_DIR = path.join(cacheDir, "v8");
 if (acrossRuns) {
   if (Module.enableCompileCache) Module.enableCompileCache(path.join(cacheDir, "v8"));
-  else {
-    process.env.V8_COMPILE_CACHE_CACHE_DIR = path.join(cacheDir, "v8");
-    require("v8-compile-cache");
-  }
+  else require("v8-compile-cache");
 }
 const fromPulumi = Module.createRequire(require.resolve("@pulumi/pulumi"));
 

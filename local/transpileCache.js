@@ -9,6 +9,15 @@ const root = path.join(__dirname, "..");
 // Beside the engine's caches (engine/programHooks.js), so that nothing is left in the system's
 // temp folder and `rm -rf node_modules` clears it with everything else.
 const cacheDir = path.join(root, "node_modules", ".cache", "serverless-notes-transpiled");
+// ts-node loads TypeScript through v8-compile-cache-lib, which otherwise keeps V8's compiled code
+// in the system's temp folder.
+process.env.V8_COMPILE_CACHE_CACHE_DIR = path.join(
+  root,
+  "node_modules",
+  ".cache",
+  "v8-compile-cache-lib",
+  process.versions.v8,
+);
 // The output depends on the compiler and its options as much as on the source.
 const settings = createHash("sha256")
   .update(fs.readFileSync(path.join(root, "tsconfig.json")))

@@ -45,7 +45,10 @@ async function command(
 
 describe("npm run invoke and npm run schedule", function () {
   this.timeout(180_000);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-commands-"));
+  // Made in a hook, not as the suite is declared: a run that --grep filters out never makes it,
+  // where it would never run the `after` that removes it.
+  let dataDir: string;
+  before(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-commands-"))));
   let local: LocalStack | undefined;
   after(async () => {
     await local?.close();

@@ -75,7 +75,10 @@ async function keys(running: Running, prefix = ""): Promise<string[]> {
 
 describe("npm start's local cloud: the CSV import from upload to report", function () {
   this.timeout(180_000);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-cloud-"));
+  // Made in a hook, not as the suite is declared: a run that --grep filters out never makes it,
+  // where it would never run the `after` that removes it.
+  let dataDir: string;
+  before(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-cloud-"))));
   let running: Running | undefined;
   afterEach(async () => {
     if (running) await stop(running);
