@@ -32,7 +32,7 @@ const STACK = "dev";
 const EXPORT_SCHEDULED = { "serverless-notes:exportSchedule": "rate(1 day)" };
 /**
  * 25: the worst of eight routes' medians is biased up by noise; in runs of 15 at a load of 2 it
- * ranged 0.51–0.55× where runs of 25 gave 0.52×.
+ * ranged 0.51–0.55× where two runs of 25 gave 0.52× and 0.54×.
  */
 const ROUNDS = option("rounds", 25);
 const RECORDINGS = option("recordings", 5);
